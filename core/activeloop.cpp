@@ -1,0 +1,490 @@
+#include "activeloop.h"
+
+#include "tfrmsprop.h"
+#include "uainetwork.h"
+
+#include <QLoggingCategory>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <numeric>
+
+Q_LOGGING_CATEGORY(lcLoop, "uai.core.loop", QtWarningMsg)
+
+namespace uai {
+
+namespace {
+
+constexpr std::int8_t kNoVerdict = -1;
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// The verdicts one round trains on, copied when the round starts.
+struct VerdictSnapshot {
+    at::Tensor items;   ///< int64 indices of items with an anomaly or normal verdict
+    at::Tensor targets; ///< float, 1 for anomaly, 0 for normal
+    qsizetype anomalies = 0;
+    qsizetype normals = 0;
+};
+
+/// Running mean of the losses over the last part of a training run.
+struct LossTail {
+    int firstCounted = 0;
+    int counted = 0;
+    double base = 0.0;
+    double uai = 0.0;
+
+    void add(int step, double baseLoss, double uaiLoss)
+    {
+        if (step < firstCounted)
+            return;
+        ++counted;
+        base += baseLoss;
+        uai += uaiLoss;
+    }
+};
+
+} // namespace
+
+struct ActiveLoop::Impl {
+    std::shared_ptr<const Dataset> dataset;
+    LoopSettings settings;
+    at::Generator generator;
+    at::Tensor features; ///< [items, features], a view of dataset->features, never written
+    at::Tensor classes;  ///< [items] int64, or undefined for the autoencoder
+    std::unique_ptr<UaiNetwork> network;
+    std::unique_ptr<TfRmsprop> optimizer;
+    bool pretrained = false;
+    int rounds = 0;
+
+    mutable std::mutex verdictMutex;
+    std::vector<std::int8_t> verdicts; ///< Verdict per item, or kNoVerdict
+    qsizetype verdictTotal = 0;
+
+    VerdictSnapshot snapshotVerdicts() const;
+    bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
+    Status train(int steps,
+                 const VerdictSnapshot *verdicts,
+                 const Progress &progress,
+                 const std::atomic_bool *stop,
+                 LossTail *tail);
+    void score(RoundReport &report) const;
+    void select(RoundReport &report, bool byUai) const;
+    std::vector<at::Tensor> saveState() const;
+    void restoreState(const std::vector<at::Tensor> &state);
+};
+
+VerdictSnapshot ActiveLoop::Impl::snapshotVerdicts() const
+{
+    std::vector<std::int64_t> items;
+    std::vector<float> targets;
+    VerdictSnapshot snapshot;
+    {
+        std::lock_guard lock(verdictMutex);
+        for (size_t i = 0; i < verdicts.size(); ++i) {
+            const auto verdict = verdicts[i];
+            if (verdict == static_cast<std::int8_t>(Verdict::Anomaly)) {
+                items.push_back(static_cast<std::int64_t>(i));
+                targets.push_back(1.0f);
+                ++snapshot.anomalies;
+            } else if (verdict == static_cast<std::int8_t>(Verdict::Normal)) {
+                items.push_back(static_cast<std::int64_t>(i));
+                targets.push_back(0.0f);
+                ++snapshot.normals;
+            }
+        }
+    }
+    const auto count = static_cast<std::int64_t>(items.size());
+    snapshot.items = at::from_blob(items.data(), {count}, at::kLong).clone();
+    snapshot.targets = at::from_blob(targets.data(), {count}, at::kFloat).clone();
+    return snapshot;
+}
+
+/// Runs one optimisation step. Returns false, without touching the weights, when a loss is not
+/// finite.
+bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss)
+{
+    const std::int64_t itemCount = features.size(0);
+    const std::int64_t batch = std::min<std::int64_t>(settings.batchSize, itemCount);
+    const at::Tensor rows = at::randint(itemCount, {batch}, generator, at::kLong);
+    const at::Tensor batchClasses = classes.defined() ? classes.index_select(0, rows)
+                                                      : at::Tensor();
+    const auto pass = network->forward(features.index_select(0, rows),
+                                       batchClasses,
+                                       true,
+                                       &generator);
+    const at::Tensor meanItemLoss = pass.itemLoss.mean();
+    at::Tensor loss = meanItemLoss;
+
+    *uaiLoss = 0.0;
+    const std::int64_t labeled = verdicts ? verdicts->items.size(0) : 0;
+    if (labeled > 0) {
+        at::Tensor pick = verdicts->items;
+        at::Tensor targets = verdicts->targets;
+        if (labeled > settings.batchSize) {
+            const at::Tensor order = at::randperm(labeled, generator, at::kLong)
+                                         .slice(0, 0, settings.batchSize);
+            pick = pick.index_select(0, order);
+            targets = targets.index_select(0, order);
+        }
+        const at::Tensor pickClasses = classes.defined() ? classes.index_select(0, pick)
+                                                         : at::Tensor();
+        // The verdict loss sees the clean input, as scoring does.
+        const auto labeledPass = network->forward(features.index_select(0, pick),
+                                                  pickClasses,
+                                                  false,
+                                                  nullptr);
+        const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledPass.itemLoss);
+        const at::Tensor verdictLoss = at::binary_cross_entropy_with_logits(logits, targets);
+        loss = loss + verdictLoss;
+        *uaiLoss = verdictLoss.item<double>();
+    }
+
+    *baseLoss = meanItemLoss.item<double>();
+    if (!std::isfinite(*baseLoss) || !std::isfinite(*uaiLoss))
+        return false;
+    optimizer->zeroGrad();
+    loss.backward();
+    optimizer->step();
+    return true;
+}
+
+Status ActiveLoop::Impl::train(int steps,
+                               const VerdictSnapshot *verdicts,
+                               const Progress &progress,
+                               const std::atomic_bool *stop,
+                               LossTail *tail)
+{
+    for (int step = 0; step < steps; ++step) {
+        if (stop && stop->load(std::memory_order_relaxed))
+            return fail(QStringLiteral("Training stopped after %1 of %2 steps.").arg(step).arg(steps));
+        double baseLoss = 0.0;
+        double uaiLoss = 0.0;
+        if (!trainStep(verdicts, &baseLoss, &uaiLoss)) {
+            return fail(QStringLiteral("Training diverged at step %1 of %2: the base loss is %3 "
+                                       "and the verdict loss is %4. Try a smaller learning rate.")
+                            .arg(step + 1)
+                            .arg(steps)
+                            .arg(baseLoss)
+                            .arg(uaiLoss));
+        }
+        if (tail)
+            tail->add(step, baseLoss, uaiLoss);
+        if (progress)
+            progress(step + 1, steps);
+    }
+    return success();
+}
+
+void ActiveLoop::Impl::score(RoundReport &report) const
+{
+    c10::InferenceMode inferenceMode;
+    const std::int64_t itemCount = features.size(0);
+    const int latentSize = network->latentSize();
+    report.latentSize = latentSize;
+    report.latent.resize(static_cast<size_t>(itemCount * latentSize));
+    report.baseScore.resize(static_cast<size_t>(itemCount));
+    report.uaiLogit.resize(static_cast<size_t>(itemCount));
+
+    for (std::int64_t start = 0; start < itemCount; start += settings.scoringChunk) {
+        const std::int64_t end = std::min<std::int64_t>(start + settings.scoringChunk, itemCount);
+        const at::Tensor chunkClasses = classes.defined() ? classes.slice(0, start, end)
+                                                          : at::Tensor();
+        const auto pass = network->forward(features.slice(0, start, end),
+                                           chunkClasses,
+                                           false,
+                                           nullptr);
+        const at::Tensor logits = network->uaiLogit(pass.latent, pass.itemLoss);
+        const auto count = static_cast<size_t>(end - start);
+        std::memcpy(report.latent.data() + start * latentSize,
+                    pass.latent.contiguous().data_ptr<float>(),
+                    count * latentSize * sizeof(float));
+        std::memcpy(report.baseScore.data() + start,
+                    pass.itemLoss.contiguous().data_ptr<float>(),
+                    count * sizeof(float));
+        std::memcpy(report.uaiLogit.data() + start,
+                    logits.contiguous().data_ptr<float>(),
+                    count * sizeof(float));
+    }
+
+    const at::Tensor weight = network->uaiWeight().detach().reshape({-1}).contiguous();
+    report.uaiWeights.assign(weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel());
+    report.uaiBias = network->uaiBias().detach().item<float>();
+}
+
+void ActiveLoop::Impl::select(RoundReport &report, bool byUai) const
+{
+    const std::vector<float> &key = byUai ? report.uaiLogit : report.baseScore;
+    std::vector<qsizetype> candidates;
+    {
+        std::lock_guard lock(verdictMutex);
+        candidates.reserve(verdicts.size() - static_cast<size_t>(verdictTotal));
+        for (size_t i = 0; i < verdicts.size(); ++i) {
+            if (verdicts[i] == kNoVerdict)
+                candidates.push_back(static_cast<qsizetype>(i));
+        }
+    }
+    const auto take = std::min<size_t>(candidates.size(), static_cast<size_t>(settings.queueSize));
+    // Highest key first; equal keys keep item order so that a seed reproduces the queue.
+    std::partial_sort(candidates.begin(),
+                      candidates.begin() + static_cast<std::ptrdiff_t>(take),
+                      candidates.end(),
+                      [&key](qsizetype a, qsizetype b) {
+                          if (key[a] != key[b])
+                              return key[a] > key[b];
+                          return a < b;
+                      });
+    candidates.resize(take);
+    report.queue = std::move(candidates);
+    report.rankedByUai = byUai;
+}
+
+std::vector<at::Tensor> ActiveLoop::Impl::saveState() const
+{
+    std::vector<at::Tensor> state;
+    for (const auto &parameter : network->parameters())
+        state.push_back(parameter.detach().clone());
+    for (const auto &accumulator : optimizer->accumulators())
+        state.push_back(accumulator.clone());
+    return state;
+}
+
+void ActiveLoop::Impl::restoreState(const std::vector<at::Tensor> &state)
+{
+    at::NoGradGuard noGrad;
+    size_t i = 0;
+    for (auto &parameter : network->parameters())
+        parameter.copy_(state[i++]);
+    for (auto &accumulator : optimizer->accumulators())
+        accumulator.copy_(state[i++]);
+}
+
+ActiveLoop::ActiveLoop(std::unique_ptr<Impl> impl)
+    : d(std::move(impl))
+{}
+
+ActiveLoop::~ActiveLoop() = default;
+
+Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dataset> dataset,
+                                                       const LoopSettings &settings)
+{
+    if (!dataset)
+        return fail(QStringLiteral("No dataset was given to the active-learning loop."));
+    if (const QString problem = settings.validate(); !problem.isEmpty())
+        return fail(QStringLiteral("Invalid settings: %1.").arg(problem));
+    if (const QString problem = dataset->checkConsistency(); !problem.isEmpty())
+        return fail(QStringLiteral("Dataset \"%1\" is inconsistent: %2.").arg(dataset->name, problem));
+    if (settings.model == ModelKind::Classifier && !dataset->hasClasses()) {
+        return fail(QStringLiteral("The classifier model needs a class column, and dataset \"%1\" "
+                                   "has none. Name one (command line: --class-column) or use the "
+                                   "autoencoder model.")
+                        .arg(dataset->name));
+    }
+    if (settings.model == ModelKind::Classifier && dataset->classNames.size() < 2) {
+        return fail(QStringLiteral("The classifier model needs at least two classes; dataset "
+                                   "\"%1\" has %2.")
+                        .arg(dataset->name)
+                        .arg(dataset->classNames.size()));
+    }
+
+    try {
+        auto impl = std::make_unique<Impl>();
+        impl->dataset = dataset;
+        impl->settings = settings;
+        impl->generator = at::detail::createCPUGenerator(settings.seed);
+        impl->features = at::from_blob(const_cast<float *>(dataset->features.data()),
+                                       {dataset->itemCount, dataset->featureCount},
+                                       at::kFloat);
+        if (settings.model == ModelKind::Classifier) {
+            std::vector<std::int64_t> classes(dataset->classes.begin(), dataset->classes.end());
+            impl->classes = at::from_blob(classes.data(),
+                                          {static_cast<std::int64_t>(classes.size())},
+                                          at::kLong)
+                                .clone();
+        }
+        impl->network = std::make_unique<UaiNetwork>(settings.model,
+                                                     static_cast<int>(dataset->featureCount),
+                                                     static_cast<int>(dataset->classNames.size()),
+                                                     settings.hiddenSizes,
+                                                     settings.inputNoise,
+                                                     impl->generator);
+        impl->optimizer = std::make_unique<TfRmsprop>(impl->network->parameters(),
+                                                      settings.learningRate);
+        impl->verdicts.assign(static_cast<size_t>(dataset->itemCount), kNoVerdict);
+        return std::unique_ptr<ActiveLoop>(new ActiveLoop(std::move(impl)));
+    } catch (const std::exception &error) {
+        return fail(QStringLiteral("Cannot build the network for \"%1\": %2")
+                        .arg(dataset->name, QString::fromUtf8(error.what())));
+    }
+}
+
+Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *stop)
+{
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        const Status trained = d->train(d->settings.pretrainSteps, nullptr, progress, stop, nullptr);
+        if (!trained.ok()) {
+            qCWarning(lcLoop) << "pretraining abandoned:" << trained.error();
+            return trained;
+        }
+    } catch (const std::exception &error) {
+        return fail(QStringLiteral("Pretraining failed: %1").arg(QString::fromUtf8(error.what())));
+    }
+    d->pretrained = true;
+    qCDebug(lcLoop) << "pretrained" << d->settings.pretrainSteps << "steps in"
+                    << secondsSince(start) << "s";
+    return success();
+}
+
+Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::atomic_bool *stop)
+{
+    RoundReport report;
+    report.round = d->rounds + 1;
+    try {
+        const VerdictSnapshot verdicts = d->snapshotVerdicts();
+        report.anomalyVerdicts = verdicts.anomalies;
+        report.normalVerdicts = verdicts.normals;
+        const auto before = d->saveState();
+
+        const auto trainStart = std::chrono::steady_clock::now();
+        LossTail tail;
+        tail.firstCounted = d->settings.roundSteps - std::max(1, d->settings.roundSteps / 10);
+        const Status trained = d->train(d->settings.roundSteps, &verdicts, progress, stop, &tail);
+        if (!trained.ok()) {
+            d->restoreState(before);
+            qCWarning(lcLoop) << "round" << report.round << "abandoned:" << trained.error();
+            return fail(trained.error() + QStringLiteral(" The weights from before the round were kept."));
+        }
+        report.trainSeconds = secondsSince(trainStart);
+        if (tail.counted > 0) {
+            report.baseLoss = tail.base / tail.counted;
+            report.uaiLoss = tail.uai / tail.counted;
+        }
+
+        const auto scoreStart = std::chrono::steady_clock::now();
+        d->score(report);
+        report.scoreSeconds = secondsSince(scoreStart);
+        const bool finite = std::all_of(report.baseScore.begin(), report.baseScore.end(), [](float v) {
+            return std::isfinite(v);
+        }) && std::all_of(report.uaiLogit.begin(), report.uaiLogit.end(), [](float v) {
+            return !std::isnan(v);
+        });
+        if (!finite) {
+            d->restoreState(before);
+            return fail(QStringLiteral("Round %1 produced a non-finite anomaly score; the weights "
+                                       "from before the round were kept. Try a smaller learning "
+                                       "rate.")
+                            .arg(report.round));
+        }
+
+        const auto selectStart = std::chrono::steady_clock::now();
+        bool byUai = verdicts.anomalies > 0 && verdicts.normals > 0;
+        if (d->settings.switchRule == SwitchRule::SecondRound)
+            byUai = verdicts.anomalies + verdicts.normals > 0;
+        d->select(report, byUai);
+        report.selectSeconds = secondsSince(selectStart);
+    } catch (const std::exception &error) {
+        return fail(QStringLiteral("Round %1 failed: %2")
+                        .arg(report.round)
+                        .arg(QString::fromUtf8(error.what())));
+    }
+    ++d->rounds;
+    qCDebug(lcLoop) << "round" << report.round << "trained on" << report.anomalyVerdicts
+                    << "anomaly and" << report.normalVerdicts << "normal verdicts; train"
+                    << report.trainSeconds << "s, score" << report.scoreSeconds << "s, select"
+                    << report.selectSeconds << "s";
+    return report;
+}
+
+Result<RoundReport> ActiveLoop::rankWithoutTraining()
+{
+    RoundReport report;
+    report.round = d->rounds;
+    try {
+        const auto scoreStart = std::chrono::steady_clock::now();
+        d->score(report);
+        report.scoreSeconds = secondsSince(scoreStart);
+        d->select(report, false);
+    } catch (const std::exception &error) {
+        return fail(QStringLiteral("Scoring failed: %1").arg(QString::fromUtf8(error.what())));
+    }
+    const bool finite = std::all_of(report.baseScore.begin(), report.baseScore.end(), [](float v) {
+        return std::isfinite(v);
+    });
+    if (!finite)
+        return fail(QStringLiteral("The base model produced a non-finite anomaly score."));
+    return report;
+}
+
+void ActiveLoop::submitVerdict(qsizetype item, Verdict verdict)
+{
+    std::lock_guard lock(d->verdictMutex);
+    Q_ASSERT(item >= 0 && static_cast<size_t>(item) < d->verdicts.size());
+    auto &slot = d->verdicts[static_cast<size_t>(item)];
+    if (slot == kNoVerdict)
+        ++d->verdictTotal;
+    slot = static_cast<std::int8_t>(verdict);
+}
+
+void ActiveLoop::withdrawVerdict(qsizetype item)
+{
+    std::lock_guard lock(d->verdictMutex);
+    Q_ASSERT(item >= 0 && static_cast<size_t>(item) < d->verdicts.size());
+    auto &slot = d->verdicts[static_cast<size_t>(item)];
+    if (slot != kNoVerdict)
+        --d->verdictTotal;
+    slot = kNoVerdict;
+}
+
+std::optional<Verdict> ActiveLoop::verdictFor(qsizetype item) const
+{
+    std::lock_guard lock(d->verdictMutex);
+    const auto slot = d->verdicts.at(static_cast<size_t>(item));
+    if (slot == kNoVerdict)
+        return std::nullopt;
+    return static_cast<Verdict>(slot);
+}
+
+qsizetype ActiveLoop::verdictCount() const
+{
+    std::lock_guard lock(d->verdictMutex);
+    return d->verdictTotal;
+}
+
+qsizetype ActiveLoop::unlabeledCount() const
+{
+    std::lock_guard lock(d->verdictMutex);
+    return static_cast<qsizetype>(d->verdicts.size()) - d->verdictTotal;
+}
+
+int ActiveLoop::roundsDone() const
+{
+    return d->rounds;
+}
+
+bool ActiveLoop::isPretrained() const
+{
+    return d->pretrained;
+}
+
+const LoopSettings &ActiveLoop::settings() const
+{
+    return d->settings;
+}
+
+const Dataset &ActiveLoop::dataset() const
+{
+    return *d->dataset;
+}
+
+} // namespace uai

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "dataset.h"
+#include "loopsettings.h"
+#include "result.h"
+#include "roundreport.h"
+#include "verdict.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace uai {
+
+/// The active-learning loop: a base anomaly detector with the UAI layer, the analyst's verdicts,
+/// and the queue of the next suspects.
+///
+/// Use: pretrain() once, then runRound() after each batch of verdicts. Each round trains the
+/// full network (base loss over random batches of all items plus binary cross-entropy over the
+/// items with a verdict), rescores every item and queues the settings' queueSize unlabeled items
+/// with the highest UAI logit, or with the highest base anomaly score until the UAI layer has
+/// trained on both an anomaly and a normal verdict.
+///
+/// Threads: pretrain(), runRound() and rankWithoutTraining() must not run concurrently with each
+/// other. The verdict functions may be called from any thread at any time, also while a round
+/// trains; a verdict that arrives during training is used from the next round on, but its item
+/// never enters the queue being built.
+class ActiveLoop
+{
+public:
+    /// Receives the number of training steps done and the total of the current call.
+    using Progress = std::function<void(int done, int total)>;
+
+    /// Builds the network for the dataset. Fails when the settings are invalid, the dataset is
+    /// inconsistent or empty, or the classifier is requested for data without a class column.
+    static Result<std::unique_ptr<ActiveLoop>> create(std::shared_ptr<const Dataset> dataset,
+                                                      const LoopSettings &settings);
+    ~ActiveLoop();
+    ActiveLoop(const ActiveLoop &) = delete;
+    ActiveLoop &operator=(const ActiveLoop &) = delete;
+
+    /// Trains the base model alone for the settings' pretraining steps. Returns a failure when
+    /// stop becomes true (checked between steps) or the loss stops being finite; in both cases
+    /// the weights of the last finite step are kept.
+    Status pretrain(const Progress &progress = {}, const std::atomic_bool *stop = nullptr);
+
+    /// Trains one round on the verdicts given so far, rescores every item and builds the next
+    /// queue. On a stop request or a non-finite loss the round is abandoned, the weights from
+    /// before the round are restored and a failure says why.
+    Result<RoundReport> runRound(const Progress &progress = {},
+                                 const std::atomic_bool *stop = nullptr);
+
+    /// Rescores every item and builds a queue with the current weights, without training and
+    /// without counting a round.
+    Result<RoundReport> rankWithoutTraining();
+
+    /// Records or replaces the verdict for an item index in [0, itemCount).
+    void submitVerdict(qsizetype item, Verdict verdict);
+    /// Removes the verdict of an item, for undo.
+    void withdrawVerdict(qsizetype item);
+    std::optional<Verdict> verdictFor(qsizetype item) const;
+    /// Number of items with any verdict, unsure included.
+    qsizetype verdictCount() const;
+    /// Number of items that have no verdict yet.
+    qsizetype unlabeledCount() const;
+
+    /// Rounds trained so far.
+    int roundsDone() const;
+    bool isPretrained() const;
+    const LoopSettings &settings() const;
+    const Dataset &dataset() const;
+
+private:
+    struct Impl;
+    explicit ActiveLoop(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace uai

@@ -1,0 +1,35 @@
+#include "loopsettings.h"
+
+namespace uai {
+
+QString LoopSettings::validate() const
+{
+    if (hiddenSizes.empty())
+        return QStringLiteral("hidden sizes are empty; give at least one layer, such as 256,64,8");
+    for (const int size : hiddenSizes) {
+        if (size < 1 || size > 4096)
+            return QStringLiteral("hidden size %1 is outside 1..4096").arg(size);
+    }
+    if (queueSize < 1)
+        return QStringLiteral("queue size k = %1 must be at least 1").arg(queueSize);
+    if (pretrainSteps < 0)
+        return QStringLiteral("pretraining steps = %1 must not be negative").arg(pretrainSteps);
+    if (roundSteps < 0)
+        return QStringLiteral("steps per round = %1 must not be negative").arg(roundSteps);
+    if (batchSize < 1)
+        return QStringLiteral("batch size = %1 must be at least 1").arg(batchSize);
+    if (!(learningRate > 0.0 && learningRate < 10.0))
+        return QStringLiteral("learning rate = %1 must be in (0, 10)").arg(learningRate);
+    if (!(inputNoise >= 0.0 && inputNoise < 100.0))
+        return QStringLiteral("input noise = %1 must be in [0, 100)").arg(inputNoise);
+    if (scoringChunk < 1)
+        return QStringLiteral("scoring chunk = %1 must be at least 1").arg(scoringChunk);
+    return {};
+}
+
+QString modelKindName(ModelKind kind)
+{
+    return kind == ModelKind::Autoencoder ? QStringLiteral("dae") : QStringLiteral("class");
+}
+
+} // namespace uai

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <vector>
+
+namespace uai {
+
+/// The base model under the UAI layer.
+enum class ModelKind {
+    Autoencoder, ///< Denoising autoencoder; anomaly score = squared reconstruction error.
+    Classifier,  ///< MLP predicting the class column; anomaly score = cross-entropy of the class.
+};
+
+/// When the queue switches from the base model's anomaly score to the UAI layer's output.
+enum class SwitchRule {
+    /// Rank by the UAI layer once it has trained on at least one anomaly and one normal verdict.
+    BothVerdicts,
+    /// Rank by the UAI layer from the second round on, whatever the verdicts so far.
+    SecondRound,
+};
+
+/// Hyperparameters of the active-learning loop. The defaults are the published method's:
+/// sizes [256, 64, 8], RMSprop with learning rate 0.01, batch 256, 5,000 pretraining steps,
+/// 100 steps per round and 10 items per queue.
+struct LoopSettings {
+    ModelKind model = ModelKind::Autoencoder;
+    /// Hidden layer sizes of the encoder (mirrored by the decoder) or of the classifier; the last
+    /// one is the latent dimension seen by the UAI layer.
+    std::vector<int> hiddenSizes{256, 64, 8};
+    int queueSize = 10;
+    int pretrainSteps = 5000;
+    int roundSteps = 100;
+    int batchSize = 256;
+    double learningRate = 0.01;
+    /// Standard deviation of the Gaussian noise added to the autoencoder's input in training.
+    /// The published method leaves it open; 0.1 suits both [0, 1] pixels and standardised columns.
+    double inputNoise = 0.1;
+    SwitchRule switchRule = SwitchRule::BothVerdicts;
+    std::uint64_t seed = 1;
+    /// Items scored per forward pass when rescoring the whole dataset.
+    int scoringChunk = 8192;
+
+    int latentSize() const { return hiddenSizes.empty() ? 0 : hiddenSizes.back(); }
+
+    /// Returns an empty string when the settings are usable, otherwise which field is invalid
+    /// and why.
+    QString validate() const;
+};
+
+/// Returns "dae" or "class", the spelling used on the command line and in files.
+QString modelKindName(ModelKind kind);
+
+} // namespace uai

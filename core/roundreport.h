@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <cstdint>
+#include <vector>
+
+namespace uai {
+
+/// Everything one round of the loop produced, as plain values that any thread may read.
+struct RoundReport {
+    /// 0 for the ranking right after pretraining, then 1, 2, ... for each training round.
+    int round = 0;
+    /// Indices of the queued items, most suspicious first; never holds an item with a verdict.
+    std::vector<qsizetype> queue;
+    /// True when the queue was ranked by the UAI layer, false when by the base anomaly score.
+    bool rankedByUai = false;
+
+    int latentSize = 0;
+    std::vector<float> latent;    ///< itemCount x latentSize, row-major.
+    std::vector<float> baseScore; ///< Base model's anomaly score per item (unitless, >= 0).
+    std::vector<float> uaiLogit;  ///< UAI layer's logit per item; its sigmoid is the UAI score.
+
+    /// UAI layer parameters: latentSize weights for the latent, one for the base score, then
+    /// the bias. Projecting the latent onto the first latentSize weights makes the layer's
+    /// decision boundary a straight line in (projection, base score) space.
+    std::vector<float> uaiWeights;
+    float uaiBias = 0.0f;
+
+    /// Verdicts the round trained on.
+    qsizetype anomalyVerdicts = 0;
+    qsizetype normalVerdicts = 0;
+
+    /// Mean losses over the round's last tenth of steps; 0 when the round did not train.
+    double baseLoss = 0.0;
+    double uaiLoss = 0.0;
+
+    double trainSeconds = 0.0;
+    double scoreSeconds = 0.0;
+    double selectSeconds = 0.0;
+};
+
+} // namespace uai

@@ -1,0 +1,123 @@
+#include "uainetwork.h"
+
+#include <cmath>
+
+namespace uai {
+
+DenseLayer DenseLayer::create(int inputs, int outputs, at::Generator &generator)
+{
+    const double limit = std::sqrt(6.0 / double(inputs + outputs));
+    DenseLayer layer;
+    layer.weight = at::empty({outputs, inputs}, at::kFloat).uniform_(-limit, limit, generator);
+    layer.bias = at::zeros({outputs}, at::kFloat);
+    layer.weight.set_requires_grad(true);
+    layer.bias.set_requires_grad(true);
+    return layer;
+}
+
+at::Tensor DenseLayer::forward(const at::Tensor &input) const
+{
+    return at::addmm(bias, input, weight.t());
+}
+
+UaiNetwork::UaiNetwork(ModelKind kind,
+                       int inputSize,
+                       int classCount,
+                       const std::vector<int> &hiddenSizes,
+                       double inputNoise,
+                       at::Generator &generator)
+    : m_kind(kind)
+    , m_latentSize(hiddenSizes.back())
+    , m_inputNoise(inputNoise)
+{
+    int previous = inputSize;
+    for (const int size : hiddenSizes) {
+        m_encoder.push_back(DenseLayer::create(previous, size, generator));
+        previous = size;
+    }
+    if (kind == ModelKind::Autoencoder) {
+        for (auto it = hiddenSizes.rbegin() + 1; it != hiddenSizes.rend(); ++it) {
+            m_decoder.push_back(DenseLayer::create(previous, *it, generator));
+            previous = *it;
+        }
+        m_decoder.push_back(DenseLayer::create(previous, inputSize, generator));
+    } else {
+        m_decoder.push_back(DenseLayer::create(previous, classCount, generator));
+    }
+    m_uai = DenseLayer::create(m_latentSize + 1, 1, generator);
+}
+
+at::Tensor UaiNetwork::encode(const at::Tensor &input) const
+{
+    at::Tensor hidden = input;
+    for (size_t i = 0; i < m_encoder.size(); ++i) {
+        hidden = m_encoder[i].forward(hidden);
+        const bool linearBottleneck = m_kind == ModelKind::Autoencoder
+                                      && i + 1 == m_encoder.size();
+        if (!linearBottleneck)
+            hidden = at::relu(hidden);
+    }
+    return hidden;
+}
+
+UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
+                                     const at::Tensor &classes,
+                                     bool withNoise,
+                                     at::Generator *generator) const
+{
+    Pass pass;
+    if (m_kind == ModelKind::Autoencoder) {
+        at::Tensor noisy = input;
+        if (withNoise && m_inputNoise > 0.0) {
+            noisy = input
+                    + at::empty_like(input).normal_(0.0,
+                                                    m_inputNoise,
+                                                    generator ? c10::optional<at::Generator>(
+                                                        *generator)
+                                                              : c10::nullopt);
+        }
+        pass.latent = encode(noisy);
+        at::Tensor hidden = pass.latent;
+        for (size_t i = 0; i < m_decoder.size(); ++i) {
+            hidden = m_decoder[i].forward(hidden);
+            if (i + 1 < m_decoder.size())
+                hidden = at::relu(hidden);
+        }
+        // Summed over features, so the loss scale of a 784-pixel image is its squared error,
+        // not the per-pixel mean; the verdict loss is balanced against that scale.
+        pass.itemLoss = (hidden - input).pow(2).sum(1);
+    } else {
+        pass.latent = encode(input);
+        const at::Tensor logits = m_decoder.front().forward(pass.latent);
+        pass.itemLoss = at::cross_entropy_loss(logits, classes, {}, at::Reduction::None);
+    }
+    return pass;
+}
+
+at::Tensor UaiNetwork::uaiLogit(const at::Tensor &latent, const at::Tensor &score) const
+{
+    const at::Tensor inputs = at::cat({latent, score.detach().unsqueeze(1)}, 1);
+    return m_uai.forward(inputs).squeeze(1);
+}
+
+std::vector<at::Tensor> UaiNetwork::baseParameters() const
+{
+    std::vector<at::Tensor> tensors;
+    for (const auto *layers : {&m_encoder, &m_decoder}) {
+        for (const auto &layer : *layers) {
+            tensors.push_back(layer.weight);
+            tensors.push_back(layer.bias);
+        }
+    }
+    return tensors;
+}
+
+std::vector<at::Tensor> UaiNetwork::parameters() const
+{
+    std::vector<at::Tensor> tensors = baseParameters();
+    tensors.push_back(m_uai.weight);
+    tensors.push_back(m_uai.bias);
+    return tensors;
+}
+
+} // namespace uai

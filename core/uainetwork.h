@@ -1,0 +1,75 @@
+#pragma once
+
+#include "loopsettings.h"
+
+#include <ATen/ATen.h>
+
+#include <vector>
+
+namespace uai {
+
+/// A fully connected layer y = x W^T + b with Glorot-uniform weights and zero bias, the
+/// initialisation TensorFlow's dense layers use.
+struct DenseLayer {
+    at::Tensor weight; ///< [out, in]
+    at::Tensor bias;   ///< [out]
+
+    static DenseLayer create(int inputs, int outputs, at::Generator &generator);
+    at::Tensor forward(const at::Tensor &input) const;
+};
+
+/// A base anomaly detector (denoising autoencoder or classifier) with the UAI layer on top:
+///   uai(x) = W [latent(x); score(x)] + b   (a logit; its sigmoid is the UAI score)
+/// The score enters the layer detached, so the verdict loss reshapes the latent only.
+///
+/// Hidden layers use ReLU. The autoencoder's bottleneck is linear and its decoder mirrors the
+/// encoder with independent weights; the classifier's latent is its last hidden layer.
+class UaiNetwork
+{
+public:
+    /// Output of one forward pass over a batch.
+    struct Pass {
+        at::Tensor latent;   ///< [batch, latentSize]
+        at::Tensor itemLoss; ///< [batch]; the base loss per item, which is also its anomaly score
+    };
+
+    /// classCount is used by the classifier only; inputNoise by the autoencoder only.
+    UaiNetwork(ModelKind kind,
+               int inputSize,
+               int classCount,
+               const std::vector<int> &hiddenSizes,
+               double inputNoise,
+               at::Generator &generator);
+
+    /// Runs the base model on a batch. With noise, Gaussian noise is added to the autoencoder's
+    /// input but the reconstruction is compared with the clean input. classes is a [batch]
+    /// int64 tensor for the classifier and ignored by the autoencoder.
+    Pass forward(const at::Tensor &input,
+                 const at::Tensor &classes,
+                 bool withNoise,
+                 at::Generator *generator) const;
+
+    /// Returns the UAI layer's logit for latent vectors and (detached) anomaly scores.
+    at::Tensor uaiLogit(const at::Tensor &latent, const at::Tensor &score) const;
+
+    /// All trainable tensors: the base model's, then the UAI weight and bias.
+    std::vector<at::Tensor> parameters() const;
+    /// The base model's tensors only, for pretraining.
+    std::vector<at::Tensor> baseParameters() const;
+
+    int latentSize() const { return m_latentSize; }
+    const at::Tensor &uaiWeight() const { return m_uai.weight; }
+    const at::Tensor &uaiBias() const { return m_uai.bias; }
+
+private:
+    at::Tensor encode(const at::Tensor &input) const;
+
+    ModelKind m_kind;
+    int m_latentSize = 0;
+    double m_inputNoise = 0.0;
+    std::vector<DenseLayer> m_encoder; ///< Autoencoder encoder, or the classifier's hidden layers.
+    std::vector<DenseLayer> m_decoder; ///< Autoencoder decoder, or the classifier's output layer.
+    DenseLayer m_uai;
+};
+
+} // namespace uai

@@ -1,0 +1,318 @@
+#include "activeloop.h"
+#include "csvreader.h"
+#include "simulatedanalyst.h"
+#include "torchruntime.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace {
+
+/// 300 normal points from a standard normal in 4 dimensions and 15 anomalies near (5, 5, 5, 5),
+/// standardised loosely by construction; the last 15 items are the anomalies.
+std::shared_ptr<const uai::Dataset> makeBlobs()
+{
+    auto data = std::make_shared<uai::Dataset>();
+    std::mt19937 engine(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int normals = 300;
+    const int anomalies = 15;
+    data->name = QStringLiteral("blobs");
+    data->itemCount = normals + anomalies;
+    data->featureCount = 4;
+    for (int i = 0; i < data->itemCount; ++i) {
+        const float centre = i < normals ? 0.0f : 5.0f;
+        for (int j = 0; j < 4; ++j)
+            data->features.push_back(centre + (i < normals ? 1.0f : 0.3f) * normal(engine));
+        data->itemIds.append(QStringLiteral("item %1").arg(i));
+        data->truth.push_back(i < normals ? uai::Truth::Normal : uai::Truth::Anomaly);
+        data->classes.push_back(i % 2);
+    }
+    data->classNames = {QStringLiteral("even"), QStringLiteral("odd")};
+    data->featureNames = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")};
+    return data;
+}
+
+uai::LoopSettings smallSettings()
+{
+    uai::LoopSettings settings;
+    settings.hiddenSizes = {16, 8, 2};
+    settings.pretrainSteps = 60;
+    settings.roundSteps = 10;
+    settings.batchSize = 64;
+    settings.queueSize = 5;
+    settings.seed = 5;
+    return settings;
+}
+
+std::unique_ptr<uai::ActiveLoop> makeLoop(std::shared_ptr<const uai::Dataset> data,
+                                          const uai::LoopSettings &settings)
+{
+    auto created = uai::ActiveLoop::create(std::move(data), settings);
+    if (!created.ok())
+        qFatal("%s", qPrintable(created.error()));
+    return std::move(created).value();
+}
+
+/// Returns the unlabeled items ranked by a score, highest first, ties by index: computed here
+/// independently of the loop's own selection.
+std::vector<qsizetype> topUnlabeled(const std::vector<float> &score,
+                                    const uai::ActiveLoop &loop,
+                                    size_t count)
+{
+    std::vector<qsizetype> items;
+    for (qsizetype i = 0; i < static_cast<qsizetype>(score.size()); ++i) {
+        if (!loop.verdictFor(i))
+            items.push_back(i);
+    }
+    std::stable_sort(items.begin(), items.end(), [&score](qsizetype a, qsizetype b) {
+        return score[a] > score[b];
+    });
+    items.resize(std::min(count, items.size()));
+    return items;
+}
+
+} // namespace
+
+class tst_ActiveLoop : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void rejectsInvalidSettings_data();
+    void rejectsInvalidSettings();
+    void baseScoreRanksUntilBothVerdicts();
+    void queueSkipsItemsWithVerdicts();
+    void sameSeedReproducesRun();
+    void verdictDuringTrainingWaitsForNextRound();
+    void stopRestoresWeightsBeforeRound();
+    void stopInterruptsPretraining();
+    void poolRunsOut();
+    void uaiBeatsBaseOnShuttle();
+};
+
+void tst_ActiveLoop::initTestCase()
+{
+    uai::configureTorchThreads(1);
+}
+
+void tst_ActiveLoop::rejectsInvalidSettings_data()
+{
+    QTest::addColumn<int>("field");
+    QTest::addColumn<QString>("expectedWord");
+    QTest::newRow("empty hidden sizes") << 0 << QStringLiteral("hidden");
+    QTest::newRow("queue size zero") << 1 << QStringLiteral("queue size");
+    QTest::newRow("negative learning rate") << 2 << QStringLiteral("learning rate");
+    QTest::newRow("classifier without classes") << 3 << QStringLiteral("class column");
+}
+
+void tst_ActiveLoop::rejectsInvalidSettings()
+{
+    QFETCH(int, field);
+    QFETCH(QString, expectedWord);
+    auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    if (field == 0)
+        settings.hiddenSizes.clear();
+    else if (field == 1)
+        settings.queueSize = 0;
+    else if (field == 2)
+        settings.learningRate = -1.0;
+    else {
+        auto withoutClasses = std::make_shared<uai::Dataset>(*data);
+        withoutClasses->classes.clear();
+        withoutClasses->classNames.clear();
+        data = withoutClasses;
+        settings.model = uai::ModelKind::Classifier;
+    }
+    const auto created = uai::ActiveLoop::create(data, settings);
+    QVERIFY(!created.ok());
+    QVERIFY2(created.error().contains(expectedWord), qPrintable(created.error()));
+}
+
+void tst_ActiveLoop::baseScoreRanksUntilBothVerdicts()
+{
+    auto loop = makeLoop(makeBlobs(), smallSettings());
+    QVERIFY(loop->pretrain().ok());
+
+    auto first = loop->runRound();
+    QVERIFY(first.ok());
+    QVERIFY(!first.value().rankedByUai);
+    QCOMPARE(first.value().queue, topUnlabeled(first.value().baseScore, *loop, 5));
+
+    loop->submitVerdict(310, uai::Verdict::Anomaly);
+    loop->submitVerdict(311, uai::Verdict::Anomaly);
+    auto onlyAnomalies = loop->runRound();
+    QVERIFY(onlyAnomalies.ok());
+    QVERIFY(!onlyAnomalies.value().rankedByUai);
+    QCOMPARE(onlyAnomalies.value().queue, topUnlabeled(onlyAnomalies.value().baseScore, *loop, 5));
+
+    loop->submitVerdict(0, uai::Verdict::Normal);
+    auto both = loop->runRound();
+    QVERIFY(both.ok());
+    QVERIFY(both.value().rankedByUai);
+    QCOMPARE(both.value().anomalyVerdicts, 2);
+    QCOMPARE(both.value().normalVerdicts, 1);
+    QCOMPARE(both.value().queue, topUnlabeled(both.value().uaiLogit, *loop, 5));
+}
+
+void tst_ActiveLoop::queueSkipsItemsWithVerdicts()
+{
+    auto loop = makeLoop(makeBlobs(), smallSettings());
+    QVERIFY(loop->pretrain().ok());
+    const auto first = loop->runRound();
+    QVERIFY(first.ok());
+    for (const qsizetype item : first.value().queue)
+        loop->submitVerdict(item, uai::Verdict::Unsure);
+    const auto second = loop->runRound();
+    QVERIFY(second.ok());
+    QCOMPARE(second.value().queue.size(), size_t(5));
+    for (const qsizetype item : second.value().queue) {
+        QVERIFY(std::find(first.value().queue.begin(), first.value().queue.end(), item)
+                == first.value().queue.end());
+    }
+    QCOMPARE(loop->verdictCount(), 5);
+    // Unsure verdicts do not train the layer.
+    QCOMPARE(second.value().anomalyVerdicts + second.value().normalVerdicts, 0);
+}
+
+void tst_ActiveLoop::sameSeedReproducesRun()
+{
+    const auto data = makeBlobs();
+    auto run = [&data](std::uint64_t seed) {
+        uai::LoopSettings settings = smallSettings();
+        settings.seed = seed;
+        auto loop = makeLoop(data, settings);
+        if (!loop->pretrain().ok())
+            return uai::RoundReport{};
+        loop->submitVerdict(305, uai::Verdict::Anomaly);
+        loop->submitVerdict(3, uai::Verdict::Normal);
+        auto report = loop->runRound();
+        return report.ok() ? report.value() : uai::RoundReport{};
+    };
+    const auto a = run(21);
+    const auto b = run(21);
+    const auto c = run(22);
+    QVERIFY(!a.baseScore.empty());
+    QCOMPARE(a.baseScore, b.baseScore);
+    QCOMPARE(a.uaiLogit, b.uaiLogit);
+    QCOMPARE(a.queue, b.queue);
+    QVERIFY(a.baseScore != c.baseScore);
+}
+
+void tst_ActiveLoop::verdictDuringTrainingWaitsForNextRound()
+{
+    uai::LoopSettings settings = smallSettings();
+    settings.roundSteps = 20;
+    auto loop = makeLoop(makeBlobs(), settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto before = loop->rankWithoutTraining();
+    QVERIFY(before.ok());
+    const qsizetype late = before.value().queue.front();
+
+    // The verdict arrives from another thread halfway through the round's training.
+    std::thread analyst;
+    auto progress = [&](int done, int) {
+        if (done == 10)
+            analyst = std::thread([&] { loop->submitVerdict(late, uai::Verdict::Anomaly); });
+    };
+    const auto round = loop->runRound(progress);
+    analyst.join();
+    QVERIFY(round.ok());
+    QCOMPARE(round.value().anomalyVerdicts, 0);
+    QVERIFY(std::find(round.value().queue.begin(), round.value().queue.end(), late)
+            == round.value().queue.end());
+    const auto next = loop->runRound();
+    QVERIFY(next.ok());
+    QCOMPARE(next.value().anomalyVerdicts, 1);
+}
+
+void tst_ActiveLoop::stopRestoresWeightsBeforeRound()
+{
+    auto loop = makeLoop(makeBlobs(), smallSettings());
+    QVERIFY(loop->pretrain().ok());
+    const auto before = loop->rankWithoutTraining();
+    QVERIFY(before.ok());
+
+    std::atomic_bool stop = false;
+    const auto stopped = loop->runRound([&stop](int done, int) { stop = done >= 3; }, &stop);
+    QVERIFY(!stopped.ok());
+    QVERIFY2(stopped.error().contains(QLatin1String("stopped")), qPrintable(stopped.error()));
+    QCOMPARE(loop->roundsDone(), 0);
+
+    const auto after = loop->rankWithoutTraining();
+    QVERIFY(after.ok());
+    QCOMPARE(after.value().baseScore, before.value().baseScore);
+}
+
+void tst_ActiveLoop::stopInterruptsPretraining()
+{
+    uai::LoopSettings settings = smallSettings();
+    settings.pretrainSteps = 100000;
+    auto loop = makeLoop(makeBlobs(), settings);
+    std::atomic_bool stop = false;
+    int lastStep = 0;
+    const auto status = loop->pretrain([&](int done, int) {
+        lastStep = done;
+        stop = done >= 25;
+    },
+                                       &stop);
+    QVERIFY(!status.ok());
+    QCOMPARE(lastStep, 25);
+    QVERIFY(!loop->isPretrained());
+}
+
+void tst_ActiveLoop::poolRunsOut()
+{
+    auto data = std::make_shared<uai::Dataset>(*makeBlobs());
+    // Keep 7 items: the queue offers 5, then 2, then nothing.
+    data->itemCount = 7;
+    data->features.resize(7 * 4);
+    data->itemIds = data->itemIds.mid(0, 7);
+    data->truth.resize(7);
+    data->classes.resize(7);
+    auto loop = makeLoop(data, smallSettings());
+    QVERIFY(loop->pretrain().ok());
+    std::vector<size_t> sizes;
+    for (int round = 0; round < 3; ++round) {
+        const auto report = loop->runRound();
+        QVERIFY(report.ok());
+        sizes.push_back(report.value().queue.size());
+        for (const qsizetype item : report.value().queue)
+            loop->submitVerdict(item, uai::Verdict::Normal);
+    }
+    QCOMPARE(sizes, (std::vector<size_t>{5, 2, 0}));
+    QCOMPARE(loop->unlabeledCount(), 0);
+}
+
+void tst_ActiveLoop::uaiBeatsBaseOnShuttle()
+{
+    const QString path = QStringLiteral(UAI_SHARED_DIR "/data/tabular/shuttle_1v23567.csv");
+    auto loaded = uai::readCsv(path);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    auto data = std::make_shared<const uai::Dataset>(std::move(loaded).value());
+
+    uai::LoopSettings settings;
+    settings.pretrainSteps = 1000;
+    settings.roundSteps = 30;
+    settings.seed = 1;
+    uai::SimulationOptions options;
+    options.budget = data->anomalyCount();
+    const auto result = uai::simulateAnalyst(data, settings, options);
+    QVERIFY2(result.ok(), qPrintable(result.error()));
+    const qsizetype uaiFound = result.value().uaiCurve.back().found;
+    const qsizetype baseFound = result.value().baseCurve.back().found;
+    qInfo("shuttle, 867 verdicts: UAI network found %lld, base model alone %lld",
+          static_cast<long long>(uaiFound),
+          static_cast<long long>(baseFound));
+    QCOMPARE(result.value().anomalies, 867);
+    QVERIFY(uaiFound >= baseFound + 80);
+    QVERIFY(uaiFound >= 780);
+}
+
+QTEST_GUILESS_MAIN(tst_ActiveLoop)
+#include "tst_activeloop.moc"
