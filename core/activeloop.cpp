@@ -3,6 +3,8 @@
 #include "tfrmsprop.h"
 #include "uainetwork.h"
 
+#include <QDataStream>
+#include <QIODevice>
 #include <QLoggingCategory>
 
 #include <ATen/ATen.h>
@@ -23,6 +25,8 @@ namespace uai {
 namespace {
 
 constexpr std::int8_t kNoVerdict = -1;
+constexpr quint32 kStateMagic = 0x55414957; // "UAIW"
+constexpr quint32 kStateVersion = 1;
 
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
@@ -80,8 +84,8 @@ struct ActiveLoop::Impl {
                  LossTail *tail);
     void score(RoundReport &report) const;
     void select(RoundReport &report, bool byUai) const;
-    std::vector<at::Tensor> saveState() const;
-    void restoreState(const std::vector<at::Tensor> &state);
+    std::vector<at::Tensor> snapshotWeights() const;
+    void restoreWeights(const std::vector<at::Tensor> &state);
 };
 
 VerdictSnapshot ActiveLoop::Impl::snapshotVerdicts() const
@@ -166,11 +170,15 @@ Status ActiveLoop::Impl::train(int steps,
                                LossTail *tail)
 {
     for (int step = 0; step < steps; ++step) {
-        if (stop && stop->load(std::memory_order_relaxed))
+        if (stop && stop->load(std::memory_order_relaxed)) {
+            qCDebug(lcLoop) << "training stopped on request after" << step << "of" << steps << "steps";
             return fail(QStringLiteral("Training stopped after %1 of %2 steps.").arg(step).arg(steps));
+        }
         double baseLoss = 0.0;
         double uaiLoss = 0.0;
         if (!trainStep(verdicts, &baseLoss, &uaiLoss)) {
+            qCWarning(lcLoop) << "training diverged at step" << step + 1 << "of" << steps
+                              << "base loss" << baseLoss << "verdict loss" << uaiLoss;
             return fail(QStringLiteral("Training diverged at step %1 of %2: the base loss is %3 "
                                        "and the verdict loss is %4. Try a smaller learning rate.")
                             .arg(step + 1)
@@ -249,7 +257,7 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai) const
     report.rankedByUai = byUai;
 }
 
-std::vector<at::Tensor> ActiveLoop::Impl::saveState() const
+std::vector<at::Tensor> ActiveLoop::Impl::snapshotWeights() const
 {
     std::vector<at::Tensor> state;
     for (const auto &parameter : network->parameters())
@@ -259,7 +267,7 @@ std::vector<at::Tensor> ActiveLoop::Impl::saveState() const
     return state;
 }
 
-void ActiveLoop::Impl::restoreState(const std::vector<at::Tensor> &state)
+void ActiveLoop::Impl::restoreWeights(const std::vector<at::Tensor> &state)
 {
     at::NoGradGuard noGrad;
     size_t i = 0;
@@ -333,10 +341,8 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
     const auto start = std::chrono::steady_clock::now();
     try {
         const Status trained = d->train(d->settings.pretrainSteps, nullptr, progress, stop, nullptr);
-        if (!trained.ok()) {
-            qCWarning(lcLoop) << "pretraining abandoned:" << trained.error();
+        if (!trained.ok())
             return trained;
-        }
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Pretraining failed: %1").arg(QString::fromUtf8(error.what())));
     }
@@ -354,15 +360,14 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
         const VerdictSnapshot verdicts = d->snapshotVerdicts();
         report.anomalyVerdicts = verdicts.anomalies;
         report.normalVerdicts = verdicts.normals;
-        const auto before = d->saveState();
+        const auto before = d->snapshotWeights();
 
         const auto trainStart = std::chrono::steady_clock::now();
         LossTail tail;
         tail.firstCounted = d->settings.roundSteps - std::max(1, d->settings.roundSteps / 10);
         const Status trained = d->train(d->settings.roundSteps, &verdicts, progress, stop, &tail);
         if (!trained.ok()) {
-            d->restoreState(before);
-            qCWarning(lcLoop) << "round" << report.round << "abandoned:" << trained.error();
+            d->restoreWeights(before);
             return fail(trained.error() + QStringLiteral(" The weights from before the round were kept."));
         }
         report.trainSeconds = secondsSince(trainStart);
@@ -380,7 +385,7 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
             return !std::isnan(v);
         });
         if (!finite) {
-            d->restoreState(before);
+            d->restoreWeights(before);
             return fail(QStringLiteral("Round %1 produced a non-finite anomaly score; the weights "
                                        "from before the round were kept. Try a smaller learning "
                                        "rate.")
@@ -424,6 +429,81 @@ Result<RoundReport> ActiveLoop::rankWithoutTraining()
     if (!finite)
         return fail(QStringLiteral("The base model produced a non-finite anomaly score."));
     return report;
+}
+
+std::vector<float> ActiveLoop::reconstruct(const std::vector<qsizetype> &items) const
+{
+    if (d->settings.model != ModelKind::Autoencoder || items.empty())
+        return {};
+    c10::InferenceMode inferenceMode;
+    std::vector<std::int64_t> rows(items.begin(), items.end());
+    const at::Tensor index = at::from_blob(rows.data(),
+                                           {static_cast<std::int64_t>(rows.size())},
+                                           at::kLong);
+    const at::Tensor output = d->network->reconstruct(d->features.index_select(0, index))
+                                  .contiguous();
+    return std::vector<float>(output.data_ptr<float>(), output.data_ptr<float>() + output.numel());
+}
+
+QByteArray ActiveLoop::saveState() const
+{
+    QByteArray bytes;
+    QDataStream out(&bytes, QIODevice::WriteOnly);
+    out.setVersion(QDataStream::Qt_6_4);
+    out << kStateMagic << kStateVersion << qint32(d->rounds) << d->pretrained;
+    const auto state = d->snapshotWeights();
+    out << quint32(state.size());
+    for (const at::Tensor &tensor : state) {
+        const at::Tensor values = tensor.contiguous();
+        out << qint64(values.numel());
+        out.writeRawData(reinterpret_cast<const char *>(values.data_ptr<float>()),
+                         static_cast<int>(values.numel() * sizeof(float)));
+    }
+    return bytes;
+}
+
+Status ActiveLoop::restoreState(const QByteArray &bytes)
+{
+    QDataStream in(bytes);
+    in.setVersion(QDataStream::Qt_6_4);
+    quint32 magic = 0;
+    quint32 version = 0;
+    qint32 rounds = 0;
+    bool pretrained = false;
+    quint32 count = 0;
+    in >> magic >> version >> rounds >> pretrained >> count;
+    if (in.status() != QDataStream::Ok || magic != kStateMagic)
+        return fail(QStringLiteral("The saved model state is damaged or not a model state."));
+    if (version != kStateVersion)
+        return fail(QStringLiteral("The saved model state has version %1; this build reads "
+                                   "version %2.")
+                        .arg(version)
+                        .arg(kStateVersion));
+    std::vector<at::Tensor> state = d->snapshotWeights();
+    if (count != state.size())
+        return fail(QStringLiteral("The saved model state has %1 tensors; this network has %2. "
+                                   "Was it saved with other hidden sizes or another model?")
+                        .arg(count)
+                        .arg(state.size()));
+    for (at::Tensor &tensor : state) {
+        qint64 numel = 0;
+        in >> numel;
+        if (in.status() != QDataStream::Ok || numel != tensor.numel())
+            return fail(QStringLiteral("The saved model state does not fit this network: a "
+                                       "tensor has %1 values, expected %2.")
+                            .arg(numel)
+                            .arg(tensor.numel()));
+        const auto byteCount = static_cast<int>(numel * sizeof(float));
+        if (in.readRawData(reinterpret_cast<char *>(tensor.data_ptr<float>()), byteCount)
+            != byteCount)
+            return fail(QStringLiteral("The saved model state is truncated."));
+    }
+    if (!in.atEnd())
+        return fail(QStringLiteral("The saved model state has trailing bytes."));
+    d->restoreWeights(state);
+    d->rounds = rounds;
+    d->pretrained = pretrained;
+    return success();
 }
 
 void ActiveLoop::submitVerdict(qsizetype item, Verdict verdict)

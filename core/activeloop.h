@@ -6,6 +6,8 @@
 #include "roundreport.h"
 #include "verdict.h"
 
+#include <QByteArray>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -54,6 +56,18 @@ public:
     /// Rescores every item and builds a queue with the current weights, without training and
     /// without counting a round.
     Result<RoundReport> rankWithoutTraining();
+
+    /// Returns the autoencoder's reconstruction of the given items from their clean input, as
+    /// items.size() x featureCount floats, row-major; empty for the classifier. Must not run
+    /// concurrently with training.
+    std::vector<float> reconstruct(const std::vector<qsizetype> &items) const;
+
+    /// Serialises the weights, the optimiser state, the round count and whether pretraining
+    /// finished, for a session checkpoint.
+    QByteArray saveState() const;
+    /// Restores what saveState() wrote. Fails, changing nothing, when the state belongs to a
+    /// network of another shape or is damaged.
+    Status restoreState(const QByteArray &state);
 
     /// Records or replaces the verdict for an item index in [0, itemCount).
     void submitVerdict(qsizetype item, Verdict verdict);

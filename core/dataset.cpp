@@ -1,5 +1,7 @@
 #include "dataset.h"
 
+#include <QCryptographicHash>
+
 #include <algorithm>
 #include <cmath>
 
@@ -16,6 +18,21 @@ double Dataset::rawValue(qsizetype item, qsizetype feature) const
     if (kind == DatasetKind::Table && static_cast<size_t>(feature) < featureScale.size())
         return value * featureScale[feature] + featureMean[feature];
     return value;
+}
+
+QByteArray Dataset::fingerprint() const
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const qint64 shape[] = {itemCount, featureCount, imageWidth, imageHeight};
+    hash.addData(QByteArrayView(reinterpret_cast<const char *>(shape), sizeof(shape)));
+    hash.addData(QByteArrayView(reinterpret_cast<const char *>(features.data()),
+                                qsizetype(features.size() * sizeof(float))));
+    hash.addData(itemIds.join(QLatin1Char('\n')).toUtf8());
+    hash.addData(QByteArrayView(reinterpret_cast<const char *>(truth.data()),
+                                qsizetype(truth.size() * sizeof(Truth))));
+    hash.addData(QByteArrayView(reinterpret_cast<const char *>(classes.data()),
+                                qsizetype(classes.size() * sizeof(std::int32_t))));
+    return hash.result().toHex();
 }
 
 QString Dataset::checkConsistency() const

@@ -57,6 +57,11 @@ struct Dataset {
     /// Returns the feature value of item i, column j, in the units of the file.
     double rawValue(qsizetype item, qsizetype feature) const;
 
+    /// Returns the SHA-256 of everything the detector and the analyst see (features, ids, ground
+    /// truth, classes, image size), in lower-case hex. Two loads of unchanged data agree; any
+    /// change to a value, an id or the item order changes it.
+    QByteArray fingerprint() const;
+
     /// Returns an empty string when the invariants above hold, otherwise what is wrong.
     QString checkConsistency() const;
 };

@@ -60,6 +60,24 @@ at::Tensor UaiNetwork::encode(const at::Tensor &input) const
     return hidden;
 }
 
+at::Tensor UaiNetwork::decode(const at::Tensor &latent) const
+{
+    at::Tensor hidden = latent;
+    for (size_t i = 0; i < m_decoder.size(); ++i) {
+        hidden = m_decoder[i].forward(hidden);
+        if (i + 1 < m_decoder.size())
+            hidden = at::relu(hidden);
+    }
+    return hidden;
+}
+
+at::Tensor UaiNetwork::reconstruct(const at::Tensor &input) const
+{
+    if (m_kind != ModelKind::Autoencoder)
+        return {};
+    return decode(encode(input));
+}
+
 UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
                                      const at::Tensor &classes,
                                      bool withNoise,
@@ -77,15 +95,9 @@ UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
                                                               : c10::nullopt);
         }
         pass.latent = encode(noisy);
-        at::Tensor hidden = pass.latent;
-        for (size_t i = 0; i < m_decoder.size(); ++i) {
-            hidden = m_decoder[i].forward(hidden);
-            if (i + 1 < m_decoder.size())
-                hidden = at::relu(hidden);
-        }
         // Summed over features, so the loss scale of a 784-pixel image is its squared error,
         // not the per-pixel mean; the verdict loss is balanced against that scale.
-        pass.itemLoss = (hidden - input).pow(2).sum(1);
+        pass.itemLoss = (decode(pass.latent) - input).pow(2).sum(1);
     } else {
         pass.latent = encode(input);
         const at::Tensor logits = m_decoder.front().forward(pass.latent);

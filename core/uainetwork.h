@@ -49,6 +49,10 @@ public:
                  bool withNoise,
                  at::Generator *generator) const;
 
+    /// Returns the autoencoder's reconstruction of a clean input batch; undefined for the
+    /// classifier.
+    at::Tensor reconstruct(const at::Tensor &input) const;
+
     /// Returns the UAI layer's logit for latent vectors and (detached) anomaly scores.
     at::Tensor uaiLogit(const at::Tensor &latent, const at::Tensor &score) const;
 
@@ -63,6 +67,7 @@ public:
 
 private:
     at::Tensor encode(const at::Tensor &input) const;
+    at::Tensor decode(const at::Tensor &latent) const;
 
     ModelKind m_kind;
     int m_latentSize = 0;

@@ -92,6 +92,9 @@ private Q_SLOTS:
     void stopRestoresWeightsBeforeRound();
     void stopInterruptsPretraining();
     void poolRunsOut();
+    void savedStateRestoresScores();
+    void restoreRejectsOtherShape();
+    void reconstructionMatchesScore();
     void uaiBeatsBaseOnShuttle();
 };
 
@@ -287,6 +290,69 @@ void tst_ActiveLoop::poolRunsOut()
     }
     QCOMPARE(sizes, (std::vector<size_t>{5, 2, 0}));
     QCOMPARE(loop->unlabeledCount(), 0);
+}
+
+void tst_ActiveLoop::savedStateRestoresScores()
+{
+    const auto data = makeBlobs();
+    auto trained = makeLoop(data, smallSettings());
+    QVERIFY(trained->pretrain().ok());
+    trained->submitVerdict(312, uai::Verdict::Anomaly);
+    trained->submitVerdict(1, uai::Verdict::Normal);
+    QVERIFY(trained->runRound().ok());
+    const auto expected = trained->rankWithoutTraining();
+    QVERIFY(expected.ok());
+
+    uai::LoopSettings otherSeed = smallSettings();
+    otherSeed.seed = 99;
+    auto fresh = makeLoop(data, otherSeed);
+    const auto status = fresh->restoreState(trained->saveState());
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QCOMPARE(fresh->roundsDone(), 1);
+    QVERIFY(fresh->isPretrained());
+    const auto restored = fresh->rankWithoutTraining();
+    QVERIFY(restored.ok());
+    QCOMPARE(restored.value().baseScore, expected.value().baseScore);
+    QCOMPARE(restored.value().uaiLogit, expected.value().uaiLogit);
+}
+
+void tst_ActiveLoop::restoreRejectsOtherShape()
+{
+    const auto data = makeBlobs();
+    auto small = makeLoop(data, smallSettings());
+    uai::LoopSettings wider = smallSettings();
+    wider.hiddenSizes = {32, 8, 2};
+    auto wide = makeLoop(data, wider);
+    const auto before = wide->rankWithoutTraining();
+
+    const auto status = wide->restoreState(small->saveState());
+    QVERIFY(!status.ok());
+    QVERIFY2(status.error().contains(QLatin1String("does not fit")), qPrintable(status.error()));
+    const auto damaged = wide->restoreState(QByteArray("not a state"));
+    QVERIFY(!damaged.ok());
+    QCOMPARE(wide->rankWithoutTraining().value().baseScore, before.value().baseScore);
+}
+
+void tst_ActiveLoop::reconstructionMatchesScore()
+{
+    const auto data = makeBlobs();
+    auto loop = makeLoop(data, smallSettings());
+    QVERIFY(loop->pretrain().ok());
+    const auto report = loop->rankWithoutTraining();
+    QVERIFY(report.ok());
+    const std::vector<qsizetype> items{0, 7, 314};
+    const std::vector<float> reconstruction = loop->reconstruct(items);
+    QCOMPARE(reconstruction.size(), size_t(3 * 4));
+    // The autoencoder's score is the squared reconstruction error summed over features.
+    for (size_t row = 0; row < items.size(); ++row) {
+        double error = 0.0;
+        for (size_t j = 0; j < 4; ++j) {
+            const double diff = reconstruction[row * 4 + j]
+                                - data->features[size_t(items[row]) * 4 + j];
+            error += diff * diff;
+        }
+        QVERIFY(std::abs(error - report.value().baseScore[size_t(items[row])]) < 1e-4 * (1 + error));
+    }
 }
 
 void tst_ActiveLoop::uaiBeatsBaseOnShuttle()

@@ -1,0 +1,267 @@
+#include "chartspanel.h"
+#include "csvreader.h"
+#include "discoverychartview.h"
+#include "labelingsession.h"
+#include "latentchartview.h"
+#include "mainwindow.h"
+#include "queuepanel.h"
+#include "sessionstore.h"
+#include "suspectview.h"
+#include "torchruntime.h"
+#include "trainercontroller.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+namespace {
+
+const QString kShuttleSub = QStringLiteral(UAI_SHARED_DIR "/data/tabular/shuttle_sub.csv");
+
+uai::SessionSettings quickSettings()
+{
+    uai::SessionSettings settings;
+    settings.loop.hiddenSizes = {32, 8, 2};
+    settings.loop.pretrainSteps = 40;
+    settings.loop.roundSteps = 5;
+    settings.loop.queueSize = 5;
+    settings.budget = 200;
+    return settings;
+}
+
+std::vector<uai::VerdictEvent> storedEvents(const QString &path)
+{
+    auto store = uai::SessionStore::open(path);
+    if (!store.ok())
+        qFatal("%s", qPrintable(store.error()));
+    auto events = store.value()->verdictEvents();
+    return events.ok() ? events.value() : std::vector<uai::VerdictEvent>{};
+}
+
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void verdictKeysWriteSessionFile();
+    void undoAndRedoAppendEvents();
+    void roundUpdatesCharts();
+    void reopenedSessionContinues();
+    void changedDatasetIsRejected();
+    void closingDuringPretrainingStopsWorker();
+
+private:
+    bool startWindow(uai::MainWindow &window, const QString &data, const uai::SessionSettings &settings);
+    QTemporaryDir m_dir;
+    QString m_sessionPath;
+};
+
+void tst_MainWindow::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    uai::configureTorchThreads(1);
+    QCoreApplication::setOrganizationName(QStringLiteral("UAI Studio Tests"));
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void tst_MainWindow::init()
+{
+    static int counter = 0;
+    m_sessionPath = m_dir.filePath(QStringLiteral("session-%1.uaisession").arg(++counter));
+}
+
+bool tst_MainWindow::startWindow(uai::MainWindow &window,
+                                 const QString &data,
+                                 const uai::SessionSettings &settings)
+{
+    auto loaded = uai::readCsv(data);
+    if (!loaded.ok())
+        return false;
+    window.show();
+    if (!QTest::qWaitForWindowActive(&window))
+        return false;
+    return window.startSession(std::make_shared<const uai::Dataset>(std::move(loaded).value()),
+                               data,
+                               settings,
+                               m_sessionPath);
+}
+
+void tst_MainWindow::verdictKeysWriteSessionFile()
+{
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
+    uai::LabelingSession *session = window.session();
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+
+    const qsizetype first = session->currentItem();
+    QVERIFY(first >= 0);
+    QCOMPARE(window.suspectView()->details().item, first);
+    QTest::keyClick(&window, Qt::Key_A);
+    const qsizetype second = session->currentItem();
+    QVERIFY(second != first);
+    // The next suspect is on screen right after the key press, without waiting for training.
+    QCOMPARE(window.suspectView()->details().item, second);
+    QTest::keyClick(&window, Qt::Key_N);
+    const qsizetype third = session->currentItem();
+    QTest::keyClick(&window, Qt::Key_U);
+
+    const auto events = storedEvents(m_sessionPath);
+    QCOMPARE(events.size(), size_t(3));
+    QCOMPARE(events[0].item, first);
+    QCOMPARE(events[0].verdict, std::optional(uai::Verdict::Anomaly));
+    QCOMPARE(events[0].itemId, session->dataset().itemIds[first]);
+    QCOMPARE(events[1].item, second);
+    QCOMPARE(events[1].verdict, std::optional(uai::Verdict::Normal));
+    QCOMPARE(events[2].item, third);
+    QCOMPARE(events[2].verdict, std::optional(uai::Verdict::Unsure));
+    QCOMPARE(session->verdictsSpent(), 3);
+    QCOMPARE(session->anomalyVerdicts(), 1);
+    QCOMPARE(window.queuePanel()->table()->item(window.queuePanel()->rowOfItem(first), 4)->text(),
+             QStringLiteral("anomaly"));
+}
+
+void tst_MainWindow::undoAndRedoAppendEvents()
+{
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
+    uai::LabelingSession *session = window.session();
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+
+    const qsizetype item = session->currentItem();
+    QTest::keyClick(&window, Qt::Key_A);
+    QVERIFY(session->verdictFor(item).has_value());
+    QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(!session->verdictFor(item).has_value());
+    QCOMPARE(session->currentItem(), item);
+    QCOMPARE(session->verdictsSpent(), 0);
+    QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(session->verdictFor(item), std::optional(uai::Verdict::Anomaly));
+
+    const auto events = storedEvents(m_sessionPath);
+    QCOMPARE(events.size(), size_t(3));
+    QCOMPARE(events[1].item, item);
+    QVERIFY(!events[1].verdict.has_value());
+    QCOMPARE(events[2].verdict, std::optional(uai::Verdict::Anomaly));
+}
+
+void tst_MainWindow::roundUpdatesCharts()
+{
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
+    uai::LabelingSession *session = window.session();
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+    QSignalSpy rounds(session->trainer(), &uai::TrainerController::roundFinished);
+
+    // Answer the first queue from the ground truth: the fifth verdict starts a round.
+    for (int i = 0; i < 5; ++i) {
+        const qsizetype item = session->currentItem();
+        const bool anomaly = session->dataset().truth[size_t(item)] == uai::Truth::Anomaly;
+        QTest::keyClick(&window, anomaly ? Qt::Key_A : Qt::Key_N);
+    }
+    QVERIFY(rounds.wait(60000));
+    QCOMPARE(session->round(), 1);
+    QCOMPARE(session->history().size(), size_t(2));
+
+    window.chartsPanel()->refreshNow();
+    const auto &latent = window.chartsPanel()->latentChart()->data();
+    QCOMPARE(latent.size() + latent.skippedNonFinite, session->dataset().itemCount);
+    const auto labeled = std::count_if(latent.category.begin(), latent.category.end(), [](auto c) {
+        return c != uai::PointCategory::Unlabeled;
+    });
+    QCOMPARE(labeled, 5);
+    QCOMPARE(qsizetype(latent.trueAnomaly.size()), latent.size());
+    QCOMPARE(window.chartsPanel()->roundSlider()->maximum(), 1);
+
+    // The slider goes back to the ranking after pretraining, before any verdict.
+    window.chartsPanel()->roundSlider()->setValue(0);
+    const auto &before = window.chartsPanel()->latentChart()->data();
+    QVERIFY(std::all_of(before.category.begin(), before.category.end(), [](auto c) {
+        return c == uai::PointCategory::Unlabeled;
+    }));
+    QVERIFY(!session->discoveryCurve().empty());
+    QCOMPARE(session->discoveryCurve().back().verdicts, 5);
+}
+
+void tst_MainWindow::reopenedSessionContinues()
+{
+    std::vector<qsizetype> labeled;
+    {
+        uai::MainWindow window;
+        QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
+        uai::LabelingSession *session = window.session();
+        QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+        for (int i = 0; i < 7; ++i) {
+            labeled.push_back(session->currentItem());
+            QTest::keyClick(&window, i % 3 == 0 ? Qt::Key_A : Qt::Key_N);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!session->trainer()->isBusy(), 60000);
+        window.close();
+    }
+
+    uai::MainWindow window;
+    window.show();
+    QVERIFY(window.openSession(m_sessionPath));
+    uai::LabelingSession *session = window.session();
+    QCOMPARE(session->verdictsSpent(), 7);
+    for (size_t i = 0; i < labeled.size(); ++i) {
+        const auto expected = i % 3 == 0 ? uai::Verdict::Anomaly : uai::Verdict::Normal;
+        QCOMPARE(session->verdictFor(labeled[i]), std::optional(expected));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+    QVERIFY(session->round() >= 1);
+    for (const auto &entry : session->queue())
+        QVERIFY(std::find(labeled.begin(), labeled.end(), entry.item) == labeled.end());
+    QVERIFY(session->currentItem() >= 0);
+}
+
+void tst_MainWindow::changedDatasetIsRejected()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("changing.csv"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(kShuttleSub, copy));
+    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+    {
+        uai::MainWindow window;
+        QVERIFY(startWindow(window, copy, quickSettings()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->latestReport() != nullptr, 60000);
+        QTest::keyClick(&window, Qt::Key_N);
+        window.close();
+    }
+    QFile file(copy);
+    QVERIFY(file.open(QIODevice::Append));
+    file.write("nominal,1,2,3,4,5,6,7,8,9\n");
+    file.close();
+
+    const auto resumed = uai::LabelingSession::resume(m_sessionPath);
+    QVERIFY(!resumed.ok());
+    QVERIFY2(resumed.error().contains(QLatin1String("changed")), qPrintable(resumed.error()));
+    QCOMPARE(storedEvents(m_sessionPath).size(), size_t(1));
+}
+
+void tst_MainWindow::closingDuringPretrainingStopsWorker()
+{
+    uai::SessionSettings settings = quickSettings();
+    settings.loop.pretrainSteps = 10000000;
+    auto window = std::make_unique<uai::MainWindow>();
+    QVERIFY(startWindow(*window, kShuttleSub, settings));
+    uai::TrainerController *trainer = window->session()->trainer();
+    QSignalSpy progress(trainer, &uai::TrainerController::progressChanged);
+    QVERIFY(progress.wait(30000));
+    QCOMPARE(trainer->state(), uai::TrainerController::State::Pretraining);
+    // Closing requests a stop, which the worker sees between two steps, and joins the thread.
+    QVERIFY(window->close());
+    QVERIFY(window->session() == nullptr);
+    window.reset();
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,618 @@
+#include "importdialog.h"
+
+#include "dataset.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLoggingCategory>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcImport, "uai.ui.import", QtWarningMsg)
+
+namespace uai {
+
+namespace {
+
+/// Queue size and budget defaults shown before the analyst changes them.
+constexpr int kDefaultQueueSize = 10;
+constexpr qsizetype kDefaultBudget = 1000;
+
+/// The header line is read in chunks up to this size; a longer first line is reported.
+constexpr qint64 kMaxHeaderBytes = qint64(16) << 20;
+constexpr qint64 kHeaderChunkBytes = qint64(64) << 10;
+
+struct CsvHeader {
+    QStringList names;
+    QString problem; ///< Why no names could be read; empty when they could.
+};
+
+bool isIdxContent(const QString &path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray head = file.read(4);
+    const bool gzip = head.size() >= 2 && quint8(head[0]) == 0x1f && quint8(head[1]) == 0x8b;
+    const bool plain = head.size() == 4 && head[0] == 0 && head[1] == 0 && quint8(head[2]) >= 0x08
+                       && quint8(head[2]) <= 0x0e;
+    return gzip || plain;
+}
+
+ImportDialog::SourceKind sniffSourceKind(const QString &path) {
+    const QFileInfo info(path);
+    if (!info.exists())
+        return ImportDialog::SourceKind::Missing;
+    if (info.isDir()) {
+        const QStringList idx =
+            QDir(path).entryList({QStringLiteral("*images-idx3*")}, QDir::Files);
+        return idx.isEmpty() ? ImportDialog::SourceKind::ImageFolder
+                             : ImportDialog::SourceKind::IdxFolder;
+    }
+    return isIdxContent(path) ? ImportDialog::SourceKind::IdxImages
+                              : ImportDialog::SourceKind::Table;
+}
+
+/// Returns the bytes up to the end of the first non-blank line that ends outside quotes,
+/// without a UTF-8 byte-order mark.
+QByteArray readHeaderLine(QFile &file, QString *problem) {
+    QByteArray text;
+    bool inQuotes = false;
+    qsizetype scanned = 0;
+    while (text.size() < kMaxHeaderBytes) {
+        const QByteArray chunk = file.read(kHeaderChunkBytes);
+        if (chunk.isEmpty())
+            break;
+        text += chunk;
+        if (scanned == 0 && text.startsWith("\xef\xbb\xbf"))
+            text.remove(0, 3);
+        for (; scanned < text.size(); ++scanned) {
+            const char c = text.at(scanned);
+            if (c == '"') {
+                inQuotes = !inQuotes;
+            } else if (!inQuotes && (c == '\n' || c == '\r')) {
+                if (!text.left(scanned).trimmed().isEmpty())
+                    return text.left(scanned);
+            }
+        }
+    }
+    if (text.size() >= kMaxHeaderBytes) {
+        *problem =
+            ImportDialog::tr("the first line is longer than %1 MiB").arg(kMaxHeaderBytes >> 20);
+        return {};
+    }
+    return text;
+}
+
+/// Returns the delimiter the header uses: the most frequent of comma, semicolon and tab outside
+/// quotes, comma on ties, which is also how the CSV reader decides.
+char detectHeaderDelimiter(const QByteArray &line) {
+    int commas = 0;
+    int semicolons = 0;
+    int tabs = 0;
+    bool inQuotes = false;
+    for (const char c : line) {
+        if (c == '"')
+            inQuotes = !inQuotes;
+        else if (!inQuotes && c == ',')
+            ++commas;
+        else if (!inQuotes && c == ';')
+            ++semicolons;
+        else if (!inQuotes && c == '\t')
+            ++tabs;
+    }
+    if (semicolons > commas && semicolons >= tabs)
+        return ';';
+    if (tabs > commas && tabs > semicolons)
+        return '\t';
+    return ',';
+}
+
+/// Splits one header line into column names: quotes removed ("" is a literal quote),
+/// whitespace trimmed, line breaks inside quotes turned into spaces, and unnamed columns called
+/// "column N" as the CSV reader calls them.
+QStringList splitHeader(const QByteArray &line, char delimiter) {
+    QStringList names;
+    QByteArray field;
+    bool inQuotes = false;
+    const auto finishField = [&names, &field]() {
+        QString name = QString::fromUtf8(field).trimmed();
+        name.replace(QLatin1Char('\r'), QLatin1Char(' '));
+        name.replace(QLatin1Char('\n'), QLatin1Char(' '));
+        if (name.isEmpty())
+            name = QStringLiteral("column %1").arg(names.size() + 1);
+        names.append(name);
+        field.clear();
+    };
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const char c = line.at(i);
+        if (inQuotes) {
+            if (c == '"' && i + 1 < line.size() && line.at(i + 1) == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                inQuotes = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            inQuotes = true;
+        } else if (c == delimiter) {
+            finishField();
+        } else {
+            field += c;
+        }
+    }
+    finishField();
+    return names;
+}
+
+/// Reads the column names of a CSV file from its first non-blank line.
+CsvHeader readCsvHeader(const QString &path) {
+    CsvHeader header;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        header.problem = file.errorString();
+        return header;
+    }
+    const QByteArray line = readHeaderLine(file, &header.problem);
+    if (!header.problem.isEmpty())
+        return header;
+    if (line.trimmed().isEmpty()) {
+        header.problem = ImportDialog::tr("the file has no header line");
+        return header;
+    }
+    header.names = splitHeader(line, detectHeaderDelimiter(line));
+    return header;
+}
+
+QString kindText(ImportDialog::SourceKind kind) {
+    switch (kind) {
+    case ImportDialog::SourceKind::Missing:
+        return ImportDialog::tr("Not found");
+    case ImportDialog::SourceKind::Table:
+        return ImportDialog::tr("Feature table (CSV)");
+    case ImportDialog::SourceKind::IdxImages:
+        return ImportDialog::tr("IDX images");
+    case ImportDialog::SourceKind::IdxFolder:
+        return ImportDialog::tr("Folder with IDX images");
+    case ImportDialog::SourceKind::ImageFolder:
+        return ImportDialog::tr("Image folder");
+    }
+    return {};
+}
+
+QLabel *makeValueLabel(const QString &objectName, QWidget *parent) {
+    auto *label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(true);
+    return label;
+}
+
+/// Selects the entry whose data equals value, case-insensitively; the first entry otherwise.
+void selectByData(QComboBox *combo, const QString &value) {
+    for (int i = 0; i < combo->count(); ++i) {
+        if (combo->itemData(i).toString().compare(value, Qt::CaseInsensitive) == 0) {
+            combo->setCurrentIndex(i);
+            return;
+        }
+    }
+    combo->setCurrentIndex(0);
+}
+
+} // namespace
+
+ImportDialog::ImportDialog(const QString &path, QWidget *parent)
+    : QDialog(parent) {
+    const QFileInfo info(path);
+    m_path = info.exists() ? info.absoluteFilePath() : path;
+    m_kind = sniffSourceKind(m_path);
+    setWindowTitle(tr("Open Dataset"));
+
+    buildForm();
+    fillColumnChoices();
+    updateConstructionChoice();
+    reload();
+}
+
+ImportDialog::~ImportDialog() = default;
+
+QString ImportDialog::noneText() {
+    return tr("(none)");
+}
+
+void ImportDialog::buildForm() {
+    m_pathValue = makeValueLabel(QStringLiteral("pathValue"), this);
+    m_pathValue->setText(QDir::toNativeSeparators(m_path));
+    m_kindValue = makeValueLabel(QStringLiteral("kindValue"), this);
+    m_kindValue->setText(kindText(m_kind));
+    m_itemsValue = makeValueLabel(QStringLiteral("itemsValue"), this);
+    m_featuresValue = makeValueLabel(QStringLiteral("featuresValue"), this);
+    m_imageSizeValue = makeValueLabel(QStringLiteral("imageSizeValue"), this);
+    m_truthValue = makeValueLabel(QStringLiteral("truthValue"), this);
+    m_classesValue = makeValueLabel(QStringLiteral("classesValue"), this);
+
+    auto *detected = new QGroupBox(tr("Detected"), this);
+    auto *detectedForm = new QFormLayout(detected);
+    detectedForm->addRow(tr("Source:"), m_pathValue);
+    detectedForm->addRow(tr("Kind:"), m_kindValue);
+    detectedForm->addRow(tr("Items:"), m_itemsValue);
+    detectedForm->addRow(tr("Features:"), m_featuresValue);
+    detectedForm->addRow(tr("Image size:"), m_imageSizeValue);
+    detectedForm->addRow(tr("Ground truth:"), m_truthValue);
+    detectedForm->addRow(tr("Classes:"), m_classesValue);
+
+    m_notesView = new QPlainTextEdit(this);
+    m_notesView->setObjectName(QStringLiteral("notesView"));
+    m_notesView->setReadOnly(true);
+    m_notesView->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_notesView->setMaximumBlockCount(10000);
+    auto *notes = new QGroupBox(tr("Import Notes"), this);
+    auto *notesLayout = new QVBoxLayout(notes);
+    notesLayout->addWidget(m_notesView);
+
+    m_errorLabel = new QLabel(this);
+    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errorLabel->setTextFormat(Qt::PlainText);
+    QPalette errorPalette = m_errorLabel->palette();
+    errorPalette.setColor(QPalette::WindowText, QColor(0xb0, 0x00, 0x20));
+    m_errorLabel->setPalette(errorPalette);
+    m_errorLabel->hide();
+
+    m_truthCombo = new QComboBox(this);
+    m_truthCombo->setObjectName(QStringLiteral("truthColumnCombo"));
+    m_truthCombo->setToolTip(tr("Column with anomaly/normal values, used only by the simulated "
+                                "analyst and the metrics; the detector never sees it"));
+    m_classCombo = new QComboBox(this);
+    m_classCombo->setObjectName(QStringLiteral("classColumnCombo"));
+    m_classCombo->setToolTip(tr("Categorical column that the classifier model predicts"));
+    m_missingCombo = new QComboBox(this);
+    m_missingCombo->setObjectName(QStringLiteral("missingCellsCombo"));
+    m_missingCombo->addItem(tr("Reject the file"), int(MissingCellPolicy::Reject));
+    m_missingCombo->addItem(tr("Replace by the column median"),
+                            int(MissingCellPolicy::ImputeMedian));
+    m_missingCombo->setToolTip(tr("What to do with empty cells, NA, NaN, infinities and numbers "
+                                  "beyond the 32-bit float range"));
+    m_constructionCombo = new QComboBox(this);
+    m_constructionCombo->setObjectName(QStringLiteral("constructionCombo"));
+    m_constructionCombo->addItem(tr("None"), QString());
+    m_constructionCombo->addItem(tr("Class 0 kept at 10%, as anomalies"), QStringLiteral("0"));
+    m_constructionCombo->addItem(tr("Classes 0 to 2 kept at 10%, as anomalies"),
+                                 QStringLiteral("0-2"));
+    m_constructionCombo->addItem(tr("Items a weak classifier gets wrong, as anomalies"),
+                                 QStringLiteral("hard"));
+
+    auto *data = new QGroupBox(tr("Data"), this);
+    auto *dataForm = new QFormLayout(data);
+    dataForm->addRow(tr("&Ground-truth column:"), m_truthCombo);
+    dataForm->addRow(tr("C&lass column:"), m_classCombo);
+    dataForm->addRow(tr("&Missing or invalid cells:"), m_missingCombo);
+    dataForm->addRow(tr("&Anomaly construction:"), m_constructionCombo);
+
+    m_autoencoderRadio = new QRadioButton(tr("A&utoencoder"), this);
+    m_autoencoderRadio->setObjectName(QStringLiteral("autoencoderRadio"));
+    m_autoencoderRadio->setToolTip(tr("Anomaly score: squared reconstruction error"));
+    m_autoencoderRadio->setChecked(true);
+    m_classifierRadio = new QRadioButton(tr("Cl&assifier"), this);
+    m_classifierRadio->setObjectName(QStringLiteral("classifierRadio"));
+    auto *modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_autoencoderRadio);
+    modelRow->addWidget(m_classifierRadio);
+    modelRow->addStretch(1);
+
+    m_queueSizeSpin = new QSpinBox(this);
+    m_queueSizeSpin->setObjectName(QStringLiteral("queueSizeSpin"));
+    m_queueSizeSpin->setRange(1, kDefaultQueueSize);
+    m_queueSizeSpin->setValue(kDefaultQueueSize);
+    m_queueSizeSpin->setToolTip(tr("Items shown per round before the model retrains (k)"));
+    m_budgetSpin = new QSpinBox(this);
+    m_budgetSpin->setObjectName(QStringLiteral("budgetSpin"));
+    m_budgetSpin->setRange(1, 1);
+    m_budgetSpin->setToolTip(tr("Verdicts the analyst plans to give in this session"));
+    m_seedSpin = new QSpinBox(this);
+    m_seedSpin->setObjectName(QStringLiteral("seedSpin"));
+    m_seedSpin->setRange(0, std::numeric_limits<int>::max());
+    m_seedSpin->setValue(1);
+    m_seedSpin->setKeyboardTracking(false);
+    m_seedSpin->setToolTip(tr("Seed of the model's initialisation and of the anomaly "
+                              "construction"));
+
+    auto *loop = new QGroupBox(tr("Model"), this);
+    auto *loopForm = new QFormLayout(loop);
+    loopForm->addRow(tr("Base model:"), modelRow);
+    loopForm->addRow(tr("&Queue size (k):"), m_queueSizeSpin);
+    loopForm->addRow(tr("&Budget:"), m_budgetSpin);
+    loopForm->addRow(tr("&Seed:"), m_seedSpin);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_reloadButton = m_buttons->addButton(tr("&Reload"), QDialogButtonBox::ActionRole);
+    m_reloadButton->setObjectName(QStringLiteral("reloadButton"));
+    m_reloadButton->setToolTip(tr("Read the data again, for example after editing the file"));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_reloadButton, &QPushButton::clicked, this, &ImportDialog::reload);
+
+    auto *choices = new QVBoxLayout;
+    choices->addWidget(data);
+    choices->addWidget(loop);
+    choices->addStretch(1);
+    auto *columns = new QHBoxLayout;
+    columns->addWidget(detected, 1);
+    columns->addLayout(choices, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(columns);
+    layout->addWidget(notes, 1);
+    layout->addWidget(m_errorLabel);
+    layout->addWidget(m_buttons);
+    resize(900, 640);
+
+    connect(m_truthCombo, &QComboBox::currentIndexChanged, this, &ImportDialog::reload);
+    connect(m_classCombo, &QComboBox::currentIndexChanged, this, [this]() {
+        updateConstructionChoice();
+        reload();
+    });
+    connect(m_missingCombo, &QComboBox::currentIndexChanged, this, &ImportDialog::reload);
+    connect(m_constructionCombo, &QComboBox::currentIndexChanged, this, &ImportDialog::reload);
+    connect(m_seedSpin, &QSpinBox::valueChanged, this, [this]() {
+        // Only the anomaly constructions draw from the seed at load time.
+        if (!m_constructionCombo->currentData().toString().isEmpty())
+            reload();
+    });
+    connect(m_budgetSpin, &QSpinBox::valueChanged, this, [this]() { m_budgetEdited = true; });
+    connect(m_classifierRadio, &QRadioButton::toggled, this, &ImportDialog::updateOkButton);
+    connect(m_queueSizeSpin, &QSpinBox::valueChanged, this, &ImportDialog::updateOkButton);
+}
+
+void ImportDialog::fillColumnChoices() {
+    const bool table = m_kind == SourceKind::Table;
+    const QSignalBlocker truthBlocker(m_truthCombo);
+    const QSignalBlocker classBlocker(m_classCombo);
+    m_truthCombo->clear();
+    m_classCombo->clear();
+    m_truthCombo->addItem(noneText(), QString());
+    m_classCombo->addItem(noneText(), QString());
+
+    if (table) {
+        const CsvHeader header = readCsvHeader(m_path);
+        m_headerNames = header.names;
+        m_headerProblem = header.problem;
+        if (!header.problem.isEmpty()) {
+            qCWarning(lcImport) << "Cannot read the header of" << m_path << ":" << header.problem;
+        }
+        for (const QString &name : std::as_const(m_headerNames)) {
+            m_truthCombo->addItem(name, name);
+            m_classCombo->addItem(name, name);
+        }
+        selectByData(m_truthCombo, CsvOptions().truthColumn);
+    }
+
+    const QString tablesOnly = tr("Only feature tables (CSV) have columns to choose");
+    for (QWidget *widget : {static_cast<QWidget *>(m_truthCombo),
+                            static_cast<QWidget *>(m_classCombo),
+                            static_cast<QWidget *>(m_missingCombo)}) {
+        widget->setEnabled(table);
+        if (!table)
+            widget->setToolTip(tablesOnly);
+    }
+}
+
+void ImportDialog::updateConstructionChoice() {
+    const bool labeledImages = m_kind == SourceKind::IdxImages || m_kind == SourceKind::IdxFolder;
+    const bool tableWithClasses =
+        m_kind == SourceKind::Table && !m_classCombo->currentData().toString().isEmpty();
+    const bool available = labeledImages || tableWithClasses;
+    m_constructionCombo->setEnabled(available);
+    m_constructionCombo->setToolTip(
+        available ? tr("Builds the anomalies from the class labels: rare classes, or the items a "
+                       "weak classifier misclassifies. The ground truth then comes from this "
+                       "construction.")
+                  : tr("Needs class labels: an IDX label file beside the images or a CSV class "
+                       "column"));
+    if (!available) {
+        const QSignalBlocker blocker(m_constructionCombo);
+        m_constructionCombo->setCurrentIndex(0);
+    }
+}
+
+LoopSettings ImportDialog::settings() const {
+    LoopSettings loop;
+    loop.model = m_classifierRadio->isChecked() ? ModelKind::Classifier : ModelKind::Autoencoder;
+    loop.queueSize = m_queueSizeSpin->value();
+    loop.seed = std::uint64_t(m_seedSpin->value());
+    return loop;
+}
+
+qsizetype ImportDialog::budget() const {
+    return m_budgetSpin->value();
+}
+
+QString ImportDialog::dataSpec() const {
+    const QString construction = m_constructionCombo->currentData().toString();
+    return construction.isEmpty() ? m_path : m_path + QLatin1Char(':') + construction;
+}
+
+DataSourceOptions ImportDialog::sourceOptions() const {
+    DataSourceOptions options;
+    options.csv.truthColumn = m_truthCombo->currentData().toString();
+    options.csv.classColumn = m_classCombo->currentData().toString();
+    options.csv.missingCells =
+        static_cast<MissingCellPolicy>(m_missingCombo->currentData().toInt());
+    options.seed = std::uint64_t(m_seedSpin->value());
+    return options;
+}
+
+QString ImportDialog::checkChoices() const {
+    const QString truth = m_truthCombo->currentData().toString();
+    const QString classes = m_classCombo->currentData().toString();
+    if (!truth.isEmpty() && truth.compare(classes, Qt::CaseInsensitive) == 0) {
+        return tr("The ground-truth column and the class column are both \"%1\". Choose another "
+                  "class column, or none.")
+            .arg(truth);
+    }
+    const QFileInfo info(m_path);
+    if (info.exists() && m_path.contains(QLatin1Char(','))) {
+        return tr("Cannot open \"%1\": the path contains a comma, which the data loader reads as "
+                  "the separator of an IDX image and label pair. Rename the file or folder "
+                  "without the comma.")
+            .arg(QDir::toNativeSeparators(m_path));
+    }
+    return {};
+}
+
+void ImportDialog::reload() {
+    m_dataset.reset();
+    const QString problem = checkChoices();
+    if (!problem.isEmpty()) {
+        showError(problem);
+        Q_EMIT loadFailed(problem);
+        return;
+    }
+
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    Result<Dataset> loaded = loadDataSource(dataSpec(), sourceOptions());
+    QGuiApplication::restoreOverrideCursor();
+    if (!loaded.ok()) {
+        qCDebug(lcImport) << "Loading" << dataSpec() << "failed:" << loaded.error();
+        showError(loaded.error());
+        Q_EMIT loadFailed(loaded.error());
+        return;
+    }
+
+    m_dataset = std::make_shared<const Dataset>(std::move(loaded).value());
+    qCDebug(lcImport) << "Loaded" << dataSpec() << m_dataset->itemCount << "items,"
+                      << m_dataset->featureCount << "features";
+    m_errorText.clear();
+    m_errorLabel->clear();
+    m_errorLabel->hide();
+    showDataset();
+    Q_EMIT datasetLoaded();
+}
+
+void ImportDialog::showError(const QString &message) {
+    m_errorText = message;
+    m_errorLabel->setText(message);
+    m_errorLabel->show();
+    clearSummary();
+    updateModelChoice();
+    updateOkButton();
+}
+
+void ImportDialog::clearSummary() {
+    const QString unknown = tr("n/a");
+    for (QLabel *label :
+         {m_itemsValue, m_featuresValue, m_imageSizeValue, m_truthValue, m_classesValue}) {
+        label->setText(unknown);
+    }
+    m_notesView->clear();
+}
+
+void ImportDialog::showDataset() {
+    const Dataset &data = *m_dataset;
+    const bool images = data.kind == DatasetKind::Images;
+    m_itemsValue->setText(QString::number(data.itemCount));
+    m_featuresValue->setText(images ? tr("%1 pixels").arg(data.featureCount)
+                                    : QString::number(data.featureCount));
+    m_imageSizeValue->setText(images
+                                  ? tr("%1 x %2 pixels").arg(data.imageWidth).arg(data.imageHeight)
+                                  : tr("n/a (not images)"));
+
+    if (data.hasTruth()) {
+        const qsizetype anomalies = data.anomalyCount();
+        const QString truthColumn = m_truthCombo->currentData().toString();
+        const QString origin = !m_constructionCombo->currentData().toString().isEmpty()
+                                   ? tr("from the anomaly construction")
+                                   : tr("column \"%1\"").arg(truthColumn);
+        m_truthValue->setText(
+            tr("%1: %2 anomalies among %3 items (%4%)")
+                .arg(origin)
+                .arg(anomalies)
+                .arg(data.itemCount)
+                .arg(100.0 * double(anomalies) / double(data.itemCount), 0, 'f', 1));
+    } else {
+        m_truthValue->setText(tr("No ground truth: the simulated analyst and the discovery "
+                                 "metrics are unavailable."));
+    }
+
+    if (data.hasClasses()) {
+        const QString classColumn = m_classCombo->currentData().toString();
+        const QString origin =
+            classColumn.isEmpty() ? tr("labels") : tr("column \"%1\"").arg(classColumn);
+        m_classesValue->setText(tr("%1: %2 classes").arg(origin).arg(data.classNames.size()));
+    } else {
+        m_classesValue->setText(tr("none"));
+    }
+
+    QStringList notes = data.importNotes;
+    if (m_kind == SourceKind::Table && !m_headerProblem.isEmpty()) {
+        notes.prepend(tr("The column lists are empty because the header could not be read: %1.")
+                          .arg(m_headerProblem));
+    }
+    m_notesView->setPlainText(notes.join(QLatin1Char('\n')));
+    updateModelChoice();
+    updateLimits();
+    updateOkButton();
+}
+
+void ImportDialog::updateModelChoice() {
+    const bool haveClasses = m_dataset && m_dataset->hasClasses();
+    m_classifierRadio->setEnabled(haveClasses);
+    if (haveClasses) {
+        m_classifierRadio->setToolTip(tr("Anomaly score: cross-entropy of the predicted class"));
+        return;
+    }
+    m_classifierRadio->setToolTip(
+        m_kind == SourceKind::Table
+            ? tr("The classifier needs a class column: choose one under Data")
+            : tr("The classifier needs class labels, which this data does not have"));
+    if (m_classifierRadio->isChecked())
+        m_autoencoderRadio->setChecked(true);
+}
+
+void ImportDialog::updateLimits() {
+    const qsizetype items = m_dataset ? m_dataset->itemCount : 1;
+    const int maximum = int(std::min<qsizetype>(items, std::numeric_limits<int>::max()));
+
+    const QSignalBlocker budgetBlocker(m_budgetSpin);
+    const int previousBudget = m_budgetSpin->value();
+    m_budgetSpin->setRange(1, maximum);
+    m_budgetSpin->setValue(m_budgetEdited ? std::min(previousBudget, maximum)
+                                          : int(std::min<qsizetype>(kDefaultBudget, maximum)));
+
+    const QSignalBlocker queueBlocker(m_queueSizeSpin);
+    m_queueSizeSpin->setRange(1, maximum);
+}
+
+void ImportDialog::updateOkButton() {
+    QString invalid;
+    if (m_dataset) {
+        invalid = settings().validate();
+        if (!invalid.isEmpty()) {
+            m_errorText = tr("Invalid settings: %1").arg(invalid);
+            m_errorLabel->setText(m_errorText);
+            m_errorLabel->show();
+        } else if (m_errorLabel->isVisibleTo(this)) {
+            m_errorText.clear();
+            m_errorLabel->hide();
+        }
+    }
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_dataset && invalid.isEmpty());
+}
+
+} // namespace uai

@@ -1,0 +1,151 @@
+#include "queuepanel.h"
+
+#include "labelingsession.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace uai {
+
+namespace {
+
+enum Column { RankColumn, IdColumn, BaseScoreColumn, UaiScoreColumn, VerdictColumn, ColumnCount };
+
+QString formatScore(double value)
+{
+    return std::isfinite(value) ? QString::number(value, 'g', 4) : QStringLiteral("n/a");
+}
+
+QColor verdictColor(std::optional<Verdict> verdict)
+{
+    if (!verdict)
+        return {};
+    switch (*verdict) {
+    case Verdict::Anomaly:
+        return QColor(0xd6, 0x27, 0x28);
+    case Verdict::Normal:
+        return QColor(0x1f, 0x77, 0xb4);
+    case Verdict::Unsure:
+        return QColor(0x7f, 0x7f, 0x7f);
+    }
+    return {};
+}
+
+} // namespace
+
+QueuePanel::QueuePanel(QWidget *parent)
+    : QWidget(parent)
+    , m_title(new QLabel(this))
+    , m_table(new QTableWidget(0, ColumnCount, this))
+{
+    m_table->setHorizontalHeaderLabels({tr("Rank"), tr("Item"), tr("Score"), tr("UAI"), tr("Verdict")});
+    m_table->setFocusPolicy(Qt::NoFocus);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(IdColumn, QHeaderView::Stretch);
+    m_table->setToolTip(tr("Suspects of the current round, most suspicious first. Rows in "
+                           "italics come from the previous ranking while the next round trains."));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_title);
+    layout->addWidget(m_table);
+
+    connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (m_session && row >= 0 && size_t(row) < m_session->queue().size())
+            m_session->selectItem(m_session->queue()[size_t(row)].item);
+    });
+    rebuild();
+}
+
+void QueuePanel::setSession(LabelingSession *session)
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (m_session) {
+        connect(m_session, &LabelingSession::queueChanged, this, &QueuePanel::rebuild);
+        connect(m_session, &LabelingSession::verdictRecorded, this, &QueuePanel::updateVerdict);
+        connect(m_session, &LabelingSession::currentItemChanged, this, &QueuePanel::followCurrent);
+    }
+    rebuild();
+}
+
+int QueuePanel::rowOfItem(qsizetype item) const
+{
+    if (!m_session)
+        return -1;
+    const auto &queue = m_session->queue();
+    for (size_t row = 0; row < queue.size(); ++row) {
+        if (queue[row].item == item)
+            return int(row);
+    }
+    return -1;
+}
+
+void QueuePanel::rebuild()
+{
+    if (!m_session) {
+        m_title->setText(tr("Queue"));
+        m_table->setRowCount(0);
+        return;
+    }
+    m_title->setText(tr("Queue, round %1").arg(m_session->round()));
+    const auto &queue = m_session->queue();
+    const auto report = m_session->latestReport();
+    m_table->setRowCount(int(queue.size()));
+    for (size_t row = 0; row < queue.size(); ++row) {
+        const auto &entry = queue[row];
+        const double base = report ? report->baseScore[size_t(entry.item)] : NAN;
+        const double uai = report && report->rankedByUai
+                               ? 1.0 / (1.0 + std::exp(-double(report->uaiLogit[size_t(entry.item)])))
+                               : NAN;
+        const QString cells[] = {QString::number(entry.rank),
+                                 m_session->dataset().itemIds[entry.item],
+                                 formatScore(base),
+                                 formatScore(uai),
+                                 QString()};
+        for (int column = 0; column < ColumnCount; ++column) {
+            auto *cell = new QTableWidgetItem(cells[column]);
+            if (entry.provisional) {
+                QFont font = cell->font();
+                font.setItalic(true);
+                cell->setFont(font);
+            }
+            if (column != IdColumn)
+                cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_table->setItem(int(row), column, cell);
+        }
+        updateVerdict(entry.item);
+    }
+    followCurrent(m_session->currentItem());
+}
+
+void QueuePanel::updateVerdict(qsizetype item)
+{
+    const int row = rowOfItem(item);
+    if (row < 0 || !m_table->item(row, VerdictColumn))
+        return;
+    const auto verdict = m_session->verdictFor(item);
+    auto *cell = m_table->item(row, VerdictColumn);
+    cell->setText(verdict ? verdictName(*verdict) : QString());
+    cell->setForeground(verdictColor(verdict));
+}
+
+void QueuePanel::followCurrent(qsizetype item)
+{
+    const int row = rowOfItem(item);
+    if (row < 0) {
+        m_table->clearSelection();
+        return;
+    }
+    m_table->selectRow(row);
+    m_table->scrollToItem(m_table->item(row, 0));
+}
+
+} // namespace uai
