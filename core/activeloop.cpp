@@ -121,12 +121,10 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
     const std::int64_t itemCount = features.size(0);
     const std::int64_t batch = std::min<std::int64_t>(settings.batchSize, itemCount);
     const at::Tensor rows = at::randint(itemCount, {batch}, generator, at::kLong);
-    const at::Tensor batchClasses = classes.defined() ? classes.index_select(0, rows)
-                                                      : at::Tensor();
-    const auto pass = network->forward(features.index_select(0, rows),
-                                       batchClasses,
-                                       true,
-                                       &generator);
+    const at::Tensor batchClasses =
+        classes.defined() ? classes.index_select(0, rows) : at::Tensor();
+    const auto pass =
+        network->forward(features.index_select(0, rows), batchClasses, true, &generator);
     const at::Tensor meanItemLoss = pass.itemLoss.mean();
     at::Tensor loss = meanItemLoss;
 
@@ -136,18 +134,16 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
         at::Tensor pick = verdicts->items;
         at::Tensor targets = verdicts->targets;
         if (labeled > settings.batchSize) {
-            const at::Tensor order = at::randperm(labeled, generator, at::kLong)
-                                         .slice(0, 0, settings.batchSize);
+            const at::Tensor order =
+                at::randperm(labeled, generator, at::kLong).slice(0, 0, settings.batchSize);
             pick = pick.index_select(0, order);
             targets = targets.index_select(0, order);
         }
-        const at::Tensor pickClasses = classes.defined() ? classes.index_select(0, pick)
-                                                         : at::Tensor();
+        const at::Tensor pickClasses =
+            classes.defined() ? classes.index_select(0, pick) : at::Tensor();
         // The verdict loss sees the clean input, as scoring does.
-        const auto labeledPass = network->forward(features.index_select(0, pick),
-                                                  pickClasses,
-                                                  false,
-                                                  nullptr);
+        const auto labeledPass =
+            network->forward(features.index_select(0, pick), pickClasses, false, nullptr);
         const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledPass.itemLoss);
         const at::Tensor verdictLoss = at::binary_cross_entropy_with_logits(logits, targets);
         loss = loss + verdictLoss;
@@ -171,8 +167,10 @@ Status ActiveLoop::Impl::train(int steps,
 {
     for (int step = 0; step < steps; ++step) {
         if (stop && stop->load(std::memory_order_relaxed)) {
-            qCDebug(lcLoop) << "training stopped on request after" << step << "of" << steps << "steps";
-            return fail(QStringLiteral("Training stopped after %1 of %2 steps.").arg(step).arg(steps));
+            qCDebug(lcLoop) << "training stopped on request after" << step << "of" << steps
+                            << "steps";
+            return fail(
+                QStringLiteral("Training stopped after %1 of %2 steps.").arg(step).arg(steps));
         }
         double baseLoss = 0.0;
         double uaiLoss = 0.0;
@@ -206,12 +204,10 @@ void ActiveLoop::Impl::score(RoundReport &report) const
 
     for (std::int64_t start = 0; start < itemCount; start += settings.scoringChunk) {
         const std::int64_t end = std::min<std::int64_t>(start + settings.scoringChunk, itemCount);
-        const at::Tensor chunkClasses = classes.defined() ? classes.slice(0, start, end)
-                                                          : at::Tensor();
-        const auto pass = network->forward(features.slice(0, start, end),
-                                           chunkClasses,
-                                           false,
-                                           nullptr);
+        const at::Tensor chunkClasses =
+            classes.defined() ? classes.slice(0, start, end) : at::Tensor();
+        const auto pass =
+            network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
         const at::Tensor logits = network->uaiLogit(pass.latent, pass.itemLoss);
         const auto count = static_cast<size_t>(end - start);
         std::memcpy(report.latent.data() + start * latentSize,
@@ -291,7 +287,8 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
     if (const QString problem = settings.validate(); !problem.isEmpty())
         return fail(QStringLiteral("Invalid settings: %1.").arg(problem));
     if (const QString problem = dataset->checkConsistency(); !problem.isEmpty())
-        return fail(QStringLiteral("Dataset \"%1\" is inconsistent: %2.").arg(dataset->name, problem));
+        return fail(
+            QStringLiteral("Dataset \"%1\" is inconsistent: %2.").arg(dataset->name, problem));
     if (settings.model == ModelKind::Classifier && !dataset->hasClasses()) {
         return fail(QStringLiteral("The classifier model needs a class column, and dataset \"%1\" "
                                    "has none. Name one (command line: --class-column) or use the "
@@ -326,8 +323,8 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
                                                      settings.hiddenSizes,
                                                      settings.inputNoise,
                                                      impl->generator);
-        impl->optimizer = std::make_unique<TfRmsprop>(impl->network->parameters(),
-                                                      settings.learningRate);
+        impl->optimizer =
+            std::make_unique<TfRmsprop>(impl->network->parameters(), settings.learningRate);
         impl->verdicts.assign(static_cast<size_t>(dataset->itemCount), kNoVerdict);
         return std::unique_ptr<ActiveLoop>(new ActiveLoop(std::move(impl)));
     } catch (const std::exception &error) {
@@ -340,7 +337,8 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
 {
     const auto start = std::chrono::steady_clock::now();
     try {
-        const Status trained = d->train(d->settings.pretrainSteps, nullptr, progress, stop, nullptr);
+        const Status trained =
+            d->train(d->settings.pretrainSteps, nullptr, progress, stop, nullptr);
         if (!trained.ok())
             return trained;
     } catch (const std::exception &error) {
@@ -368,7 +366,8 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
         const Status trained = d->train(d->settings.roundSteps, &verdicts, progress, stop, &tail);
         if (!trained.ok()) {
             d->restoreWeights(before);
-            return fail(trained.error() + QStringLiteral(" The weights from before the round were kept."));
+            return fail(trained.error()
+                        + QStringLiteral(" The weights from before the round were kept."));
         }
         report.trainSeconds = secondsSince(trainStart);
         if (tail.counted > 0) {
@@ -379,11 +378,12 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
         const auto scoreStart = std::chrono::steady_clock::now();
         d->score(report);
         report.scoreSeconds = secondsSince(scoreStart);
-        const bool finite = std::all_of(report.baseScore.begin(), report.baseScore.end(), [](float v) {
-            return std::isfinite(v);
-        }) && std::all_of(report.uaiLogit.begin(), report.uaiLogit.end(), [](float v) {
-            return !std::isnan(v);
-        });
+        const bool finite = std::all_of(report.baseScore.begin(),
+                                        report.baseScore.end(),
+                                        [](float v) { return std::isfinite(v); })
+                            && std::all_of(report.uaiLogit.begin(),
+                                           report.uaiLogit.end(),
+                                           [](float v) { return !std::isnan(v); });
         if (!finite) {
             d->restoreWeights(before);
             return fail(QStringLiteral("Round %1 produced a non-finite anomaly score; the weights "
@@ -423,9 +423,8 @@ Result<RoundReport> ActiveLoop::rankWithoutTraining()
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Scoring failed: %1").arg(QString::fromUtf8(error.what())));
     }
-    const bool finite = std::all_of(report.baseScore.begin(), report.baseScore.end(), [](float v) {
-        return std::isfinite(v);
-    });
+    const bool finite = std::all_of(
+        report.baseScore.begin(), report.baseScore.end(), [](float v) { return std::isfinite(v); });
     if (!finite)
         return fail(QStringLiteral("The base model produced a non-finite anomaly score."));
     return report;
@@ -437,11 +436,10 @@ std::vector<float> ActiveLoop::reconstruct(const std::vector<qsizetype> &items) 
         return {};
     c10::InferenceMode inferenceMode;
     std::vector<std::int64_t> rows(items.begin(), items.end());
-    const at::Tensor index = at::from_blob(rows.data(),
-                                           {static_cast<std::int64_t>(rows.size())},
-                                           at::kLong);
-    const at::Tensor output = d->network->reconstruct(d->features.index_select(0, index))
-                                  .contiguous();
+    const at::Tensor index =
+        at::from_blob(rows.data(), {static_cast<std::int64_t>(rows.size())}, at::kLong);
+    const at::Tensor output =
+        d->network->reconstruct(d->features.index_select(0, index)).contiguous();
     return std::vector<float>(output.data_ptr<float>(), output.data_ptr<float>() + output.numel());
 }
 

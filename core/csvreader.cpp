@@ -34,19 +34,23 @@ const std::array<std::string_view, 6> kNormalSpellings = {
 const std::array<std::string_view, 11> kMissingTokens = {
     "na", "n/a", "#n/a", "?", "-", "nan", "null", "none", "nil", "missing", "#value!"};
 
-QString quoted(const QString &text) {
+QString quoted(const QString &text)
+{
     return QLatin1Char('"') + text + QLatin1Char('"');
 }
 
-QString quotedUtf8(std::string_view text) {
+QString quotedUtf8(std::string_view text)
+{
     return quoted(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())));
 }
 
-bool isBlankChar(char c) {
+bool isBlankChar(char c)
+{
     return c == ' ' || c == '\t';
 }
 
-std::string_view trimmed(std::string_view text) {
+std::string_view trimmed(std::string_view text)
+{
     while (!text.empty() && isBlankChar(text.front()))
         text.remove_prefix(1);
     while (!text.empty() && isBlankChar(text.back()))
@@ -56,14 +60,16 @@ std::string_view trimmed(std::string_view text) {
 
 /// Trims blanks and one pair of surrounding double quotes, for a field whose quotes were not at
 /// its very start (` "label"`), so the tokenizer kept them.
-std::string_view trimmedUnquoted(std::string_view text) {
+std::string_view trimmedUnquoted(std::string_view text)
+{
     text = trimmed(text);
     if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
         text = trimmed(text.substr(1, text.size() - 2));
     return text;
 }
 
-std::string asciiLower(std::string_view text) {
+std::string asciiLower(std::string_view text)
+{
     std::string lower(text);
     for (char &c : lower) {
         if (c >= 'A' && c <= 'Z')
@@ -73,12 +79,14 @@ std::string asciiLower(std::string_view text) {
 }
 
 template<size_t N>
-bool contains(const std::array<std::string_view, N> &list, std::string_view text) {
+bool contains(const std::array<std::string_view, N> &list, std::string_view text)
+{
     return std::find(list.begin(), list.end(), text) != list.end();
 }
 
 template<size_t N>
-QString joined(const std::array<std::string_view, N> &list) {
+QString joined(const std::array<std::string_view, N> &list)
+{
     QStringList parts;
     for (const auto word : list)
         parts.append(QString::fromLatin1(word.data(), static_cast<qsizetype>(word.size())));
@@ -95,14 +103,17 @@ struct CsvRecord {
 /// Splits RFC 4180 text into records. Quoted fields may contain the delimiter, doubled quotes
 /// and line breaks. Line ends are LF, CRLF or a lone CR. A quote inside an unquoted field is
 /// kept as text.
-class CsvTokenizer {
+class CsvTokenizer
+{
 public:
     CsvTokenizer(std::string_view text, char delimiter)
         : m_text(text)
-        , m_delimiter(delimiter) {}
+        , m_delimiter(delimiter)
+    {}
 
     /// Reads the next record. Returns false at the end of the text or on an unclosed quote.
-    bool next(CsvRecord &record) {
+    bool next(CsvRecord &record)
+    {
         if (m_pos >= m_text.size())
             return false;
         record.line = m_line;
@@ -134,7 +145,8 @@ public:
     qsizetype unclosedQuoteLine() const { return m_unclosedQuoteLine; }
 
 private:
-    static std::string &nextField(CsvRecord &record) {
+    static std::string &nextField(CsvRecord &record)
+    {
         if (static_cast<size_t>(record.fieldCount) == record.fields.size())
             record.fields.emplace_back();
         std::string &field = record.fields[static_cast<size_t>(record.fieldCount++)];
@@ -142,7 +154,8 @@ private:
         return field;
     }
 
-    bool isBlankLine() const {
+    bool isBlankLine() const
+    {
         for (size_t i = m_pos; i < m_text.size(); ++i) {
             const char c = m_text[i];
             if (c == '\n' || c == '\r')
@@ -153,13 +166,15 @@ private:
         return true;
     }
 
-    void skipToNextLine() {
+    void skipToNextLine()
+    {
         while (m_pos < m_text.size() && m_text[m_pos] != '\n' && m_text[m_pos] != '\r')
             ++m_pos;
         consumeLineEnd();
     }
 
-    void consumeLineEnd() {
+    void consumeLineEnd()
+    {
         if (m_pos >= m_text.size())
             return;
         if (m_text[m_pos] == '\r')
@@ -169,7 +184,8 @@ private:
         ++m_line;
     }
 
-    bool readQuoted(std::string &field) {
+    bool readQuoted(std::string &field)
+    {
         ++m_pos; // opening quote
         while (m_pos < m_text.size()) {
             const char c = m_text[m_pos];
@@ -197,7 +213,8 @@ private:
         return false;
     }
 
-    void readUnquoted(std::string &field) {
+    void readUnquoted(std::string &field)
+    {
         const size_t start = m_pos;
         while (m_pos < m_text.size()) {
             const char c = m_text[m_pos];
@@ -217,7 +234,8 @@ private:
 
 /// Picks the delimiter that occurs most often outside quotes in the first line. Ties, and a
 /// line without any of them, give a comma.
-char detectDelimiter(std::string_view text) {
+char detectDelimiter(std::string_view text)
+{
     int commas = 0;
     int semicolons = 0;
     int tabs = 0;
@@ -243,7 +261,8 @@ char detectDelimiter(std::string_view text) {
 
 enum class CellProblem { None, Empty, Missing, NotANumber, NotFinite, OutOfFloatRange };
 
-QString describeProblem(CellProblem problem) {
+QString describeProblem(CellProblem problem)
+{
     switch (problem) {
     case CellProblem::Empty:
         return QStringLiteral("empty");
@@ -264,7 +283,8 @@ QString describeProblem(CellProblem problem) {
 /// Returns true when a number that std::from_chars reported as out of range is too small
 /// rather than too large, because the decimal exponent of its first significant digit is
 /// negative.
-bool underflows(std::string_view number) {
+bool underflows(std::string_view number)
+{
     if (!number.empty() && (number.front() == '-' || number.front() == '+'))
         number.remove_prefix(1);
     long long exponent = 0;
@@ -294,7 +314,8 @@ bool underflows(std::string_view number) {
 }
 
 /// Parses one feature cell with the C locale rules. A value too small for a double becomes 0.
-CellProblem parseCell(std::string_view text, double &value, bool &underflowed) {
+CellProblem parseCell(std::string_view text, double &value, bool &underflowed)
+{
     text = trimmedUnquoted(text);
     if (text.empty())
         return CellProblem::Empty;
@@ -351,21 +372,25 @@ struct CsvContent {
     qsizetype underflowCount = 0;
 };
 
-class CsvParser {
+class CsvParser
+{
 public:
     CsvParser(const QString &fileName, const CsvOptions &options)
         : m_fileName(QFileInfo(fileName).fileName().isEmpty() ? fileName
                                                               : QFileInfo(fileName).fileName())
-        , m_options(options) {}
+        , m_options(options)
+    {}
 
     Result<Dataset> parse(const QByteArray &bytes, const QString &source);
 
 private:
-    Failure failure(const QString &what) const {
+    Failure failure(const QString &what) const
+    {
         return fail(QStringLiteral("Cannot read %1: %2").arg(quoted(m_fileName), what));
     }
 
-    Failure unclosedQuote(qsizetype line) const {
+    Failure unclosedQuote(qsizetype line) const
+    {
         return failure(QStringLiteral("the quoted field that starts on line %1 is never closed. "
                                       "Add the missing double quote.")
                            .arg(line));
@@ -386,7 +411,8 @@ private:
     CsvOptions m_options;
 };
 
-Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const {
+Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const
+{
     CsvLayout layout;
     QStringList unnamed;
     for (qsizetype i = 0; i < header.fieldCount; ++i) {
@@ -445,7 +471,8 @@ Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const {
 }
 
 std::optional<Failure>
-CsvParser::readRows(CsvTokenizer &tokenizer, const CsvLayout &layout, CsvContent &content) const {
+CsvParser::readRows(CsvTokenizer &tokenizer, const CsvLayout &layout, CsvContent &content) const
+{
     const auto columnCount = layout.names.size();
     const auto featureCount = static_cast<qsizetype>(layout.featureIndex.size());
     content.badCountPerColumn.assign(static_cast<size_t>(featureCount), 0);
@@ -573,8 +600,8 @@ CsvParser::readRows(CsvTokenizer &tokenizer, const CsvLayout &layout, CsvContent
 
 /// Rejects the file when bad cells exist under the Reject policy, or when a column has no
 /// valid number to take a median from.
-std::optional<Failure> CsvParser::checkBadCells(const CsvLayout &layout,
-                                                CsvContent &content) const {
+std::optional<Failure> CsvParser::checkBadCells(const CsvLayout &layout, CsvContent &content) const
+{
     if (content.badCellCount == 0)
         return std::nullopt;
 
@@ -609,7 +636,8 @@ std::optional<Failure> CsvParser::checkBadCells(const CsvLayout &layout,
     return std::nullopt;
 }
 
-double medianOf(std::vector<double> values) {
+double medianOf(std::vector<double> values)
+{
     const size_t middle = values.size() / 2;
     std::nth_element(
         values.begin(), values.begin() + static_cast<std::ptrdiff_t>(middle), values.end());
@@ -624,7 +652,8 @@ double medianOf(std::vector<double> values) {
 void CsvParser::imputeMedians(const QStringList &featureNames,
                               const QStringList &itemIds,
                               CsvContent &content,
-                              QStringList &notes) {
+                              QStringList &notes)
+{
     const auto featureCount = featureNames.size();
     for (qsizetype j = 0; j < featureCount; ++j) {
         const std::vector<qsizetype> &badRows = content.badPositions[static_cast<size_t>(j)];
@@ -663,7 +692,8 @@ void CsvParser::imputeMedians(const QStringList &featureNames,
 /// constant column is centred and keeps scale 1.
 void CsvParser::standardise(const QStringList &featureNames,
                             const CsvContent &content,
-                            Dataset &dataset) {
+                            Dataset &dataset)
+{
     const qsizetype rows = content.rowCount;
     const qsizetype cols = featureNames.size();
     dataset.featureMean.assign(static_cast<size_t>(cols), 0.0);
@@ -707,7 +737,8 @@ void CsvParser::standardise(const QStringList &featureNames,
     }
 }
 
-Result<Dataset> CsvParser::parse(const QByteArray &bytes, const QString &source) {
+Result<Dataset> CsvParser::parse(const QByteArray &bytes, const QString &source)
+{
     std::string_view text(bytes.constData(), static_cast<size_t>(bytes.size()));
     if (text.size() >= 2
         && ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff'))) {
@@ -799,12 +830,14 @@ Result<Dataset> CsvParser::parse(const QByteArray &bytes, const QString &source)
 } // namespace
 
 Result<Dataset>
-parseCsv(const QByteArray &bytes, const QString &fileName, const CsvOptions &options) {
+parseCsv(const QByteArray &bytes, const QString &fileName, const CsvOptions &options)
+{
     CsvParser parser(fileName, options);
     return parser.parse(bytes, fileName);
 }
 
-Result<Dataset> readCsv(const QString &path, const CsvOptions &options) {
+Result<Dataset> readCsv(const QString &path, const CsvOptions &options)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return fail(QStringLiteral("Cannot read %1: the file could not be opened (%2). Check the "

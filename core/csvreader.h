@@ -40,8 +40,7 @@ struct CsvOptions {
 Result<Dataset> readCsv(const QString &path, const CsvOptions &options = {});
 
 /// Same as readCsv() on bytes already in memory; fileName is used only in messages.
-Result<Dataset> parseCsv(const QByteArray &bytes,
-                         const QString &fileName,
-                         const CsvOptions &options = {});
+Result<Dataset>
+parseCsv(const QByteArray &bytes, const QString &fileName, const CsvOptions &options = {});
 
 } // namespace uai

@@ -62,12 +62,13 @@ QString Dataset::checkConsistency() const
                 .arg(itemCount);
         for (const auto c : classes) {
             if (c < 0 || c >= classNames.size())
-                return QStringLiteral("class index %1 outside [0, %2)").arg(c).arg(classNames.size());
+                return QStringLiteral("class index %1 outside [0, %2)")
+                    .arg(c)
+                    .arg(classNames.size());
         }
     }
-    const bool allFinite = std::all_of(features.begin(), features.end(), [](float v) {
-        return std::isfinite(v);
-    });
+    const bool allFinite =
+        std::all_of(features.begin(), features.end(), [](float v) { return std::isfinite(v); });
     if (!allFinite)
         return QStringLiteral("the feature matrix holds a non-finite value");
     return {};

@@ -52,8 +52,8 @@ QString findIdxImages(const QString &folder)
                 return path;
         }
     }
-    const QStringList others = dir.entryList({QStringLiteral("*images-idx3*")}, QDir::Files,
-                                             QDir::Name);
+    const QStringList others =
+        dir.entryList({QStringLiteral("*images-idx3*")}, QDir::Files, QDir::Name);
     return others.isEmpty() ? QString() : dir.filePath(others.first());
 }
 
@@ -107,8 +107,9 @@ QString namedSetFolder(const QString &setName)
                    : QStringLiteral("/usr/share/datasets/fashion-mnist");
     }
     if (setName == QLatin1String("mnist")) {
-        return qEnvironmentVariableIsSet("UAI_MNIST_DIR") ? qEnvironmentVariable("UAI_MNIST_DIR")
-                                                          : QStringLiteral("/usr/share/datasets/mnist");
+        return qEnvironmentVariableIsSet("UAI_MNIST_DIR")
+                   ? qEnvironmentVariable("UAI_MNIST_DIR")
+                   : QStringLiteral("/usr/share/datasets/mnist");
     }
     return {};
 }

@@ -24,22 +24,19 @@ Result<Dataset> makeHardSet(const Dataset &labeled, std::uint64_t seed, const QS
                                                   {labeled.itemCount, labeled.featureCount},
                                                   at::kFloat);
         std::vector<std::int64_t> classValues(labeled.classes.begin(), labeled.classes.end());
-        const at::Tensor classes = at::from_blob(classValues.data(),
-                                                 {labeled.itemCount},
-                                                 at::kLong);
+        const at::Tensor classes =
+            at::from_blob(classValues.data(), {labeled.itemCount}, at::kLong);
         const auto classCount = static_cast<int>(labeled.classNames.size());
-        const DenseLayer hidden = DenseLayer::create(static_cast<int>(labeled.featureCount),
-                                                     kHardHiddenUnits,
-                                                     generator);
+        const DenseLayer hidden =
+            DenseLayer::create(static_cast<int>(labeled.featureCount), kHardHiddenUnits, generator);
         const DenseLayer output = DenseLayer::create(kHardHiddenUnits, classCount, generator);
         TfRmsprop optimizer({hidden.weight, hidden.bias, output.weight, output.bias}, 0.01);
         const std::int64_t batch = std::min<std::int64_t>(256, labeled.itemCount);
         for (int step = 0; step < kHardTrainingSteps; ++step) {
             const at::Tensor rows = at::randint(labeled.itemCount, {batch}, generator, at::kLong);
-            const at::Tensor logits = output.forward(
-                at::relu(hidden.forward(features.index_select(0, rows))));
-            const at::Tensor loss = at::cross_entropy_loss(logits,
-                                                           classes.index_select(0, rows));
+            const at::Tensor logits =
+                output.forward(at::relu(hidden.forward(features.index_select(0, rows))));
+            const at::Tensor loss = at::cross_entropy_loss(logits, classes.index_select(0, rows));
             optimizer.zeroGrad();
             loss.backward();
             optimizer.step();
@@ -63,9 +60,10 @@ Result<Dataset> makeHardSet(const Dataset &labeled, std::uint64_t seed, const QS
     }
     const qsizetype anomalies = result.anomalyCount();
     if (anomalies == 0)
-        return fail(QStringLiteral("Cannot build \"%1\": the weak classifier misclassified no item, "
-                                   "so there are no anomalies.")
-                        .arg(name));
+        return fail(
+            QStringLiteral("Cannot build \"%1\": the weak classifier misclassified no item, "
+                           "so there are no anomalies.")
+                .arg(name));
     result.importNotes.append(
         QStringLiteral("A classifier with one hidden layer of %1 units, trained for %2 steps, "
                        "misclassified %3 of %4 items (%5%); those are the anomalies.")

@@ -21,21 +21,25 @@ constexpr qint64 kMaxHeaderBytes = 4 + 4 * kMaxDims;
 constexpr qint64 kInflateChunk = 256 * 1024;
 constexpr std::uint8_t kUnsignedByte = 0x08;
 
-QString quoted(const QString &text) {
+QString quoted(const QString &text)
+{
     return QLatin1Char('"') + text + QLatin1Char('"');
 }
 
-QString displayName(const QString &path) {
+QString displayName(const QString &path)
+{
     const QString name = QFileInfo(path).fileName();
     return name.isEmpty() ? path : name;
 }
 
-Failure idxFailure(const QString &fileName, const QString &what) {
+Failure idxFailure(const QString &fileName, const QString &what)
+{
     return fail(QStringLiteral("Cannot read %1: %2").arg(quoted(displayName(fileName)), what));
 }
 
 /// Size in bytes of one element of an IDX type code, or 0 for a code IDX does not define.
-int elementSize(std::uint8_t typeCode) {
+int elementSize(std::uint8_t typeCode)
+{
     switch (typeCode) {
     case 0x08:
     case 0x09:
@@ -52,7 +56,8 @@ int elementSize(std::uint8_t typeCode) {
     }
 }
 
-QString typeName(std::uint8_t typeCode) {
+QString typeName(std::uint8_t typeCode)
+{
     switch (typeCode) {
     case 0x08:
         return QStringLiteral("unsigned byte");
@@ -71,7 +76,8 @@ QString typeName(std::uint8_t typeCode) {
     }
 }
 
-std::uint32_t readBigEndian32(const unsigned char *p) {
+std::uint32_t readBigEndian32(const unsigned char *p)
+{
     return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8)
            | std::uint32_t(p[3]);
 }
@@ -97,7 +103,8 @@ struct IdxHeader {
 
 /// Validates the header in the first `available` bytes and computes the declared payload size
 /// with overflow checks.
-Result<IdxHeader> parseHeader(const unsigned char *bytes, qint64 available, const QString &name) {
+Result<IdxHeader> parseHeader(const unsigned char *bytes, qint64 available, const QString &name)
+{
     if (available < 4) {
         return idxFailure(name,
                           QStringLiteral("the file has %1 bytes, too short for an IDX header "
@@ -177,7 +184,8 @@ Result<IdxHeader> parseHeader(const unsigned char *bytes, qint64 available, cons
     return header;
 }
 
-Failure sizeMismatch(const QString &name, qint64 declared, const QString &actual) {
+Failure sizeMismatch(const QString &name, qint64 declared, const QString &actual)
+{
     return idxFailure(name,
                       QStringLiteral("the header declares %1 bytes of data, the file has %2. "
                                      "The file is truncated or has extra bytes; download or "
@@ -186,16 +194,19 @@ Failure sizeMismatch(const QString &name, qint64 declared, const QString &actual
 }
 
 /// Inflates a gzip stream (one or more members) in steps, so a caller can stop early.
-class GzipReader {
+class GzipReader
+{
 public:
     explicit GzipReader(const QByteArray &compressed)
-        : m_input(compressed) {
+        : m_input(compressed)
+    {
         std::memset(&m_stream, 0, sizeof(m_stream));
         m_ok = inflateInit2(&m_stream, 16 + MAX_WBITS) == Z_OK;
         if (!m_ok)
             m_error = QStringLiteral("zlib could not start decompressing");
     }
-    ~GzipReader() {
+    ~GzipReader()
+    {
         if (m_ok)
             inflateEnd(&m_stream);
     }
@@ -204,7 +215,8 @@ public:
 
     /// Decompresses up to `count` bytes into `out` and returns how many were written. Fewer
     /// than `count` means the stream ended or failed, and error() tells which.
-    qint64 read(char *out, qint64 count) {
+    qint64 read(char *out, qint64 count)
+    {
         qint64 written = 0;
         while (written < count && !m_finished && m_error.isEmpty()) {
             if (m_stream.avail_in == 0) {
@@ -241,7 +253,8 @@ public:
 
 private:
     /// At the end of one gzip member, either the input ends or another member follows.
-    void handleMemberEnd() {
+    void handleMemberEnd()
+    {
         const qint64 rest = qint64(m_stream.avail_in) + (m_input.size() - m_inputPos);
         if (rest == 0) {
             m_finished = true;
@@ -270,7 +283,8 @@ private:
 
 /// Decompresses and validates a gzip IDX file. Memory grows only with the data really
 /// decompressed, never with what the header declares.
-Result<IdxRaw> parseGzipIdx(const QByteArray &bytes, const QString &name) {
+Result<IdxRaw> parseGzipIdx(const QByteArray &bytes, const QString &name)
+{
     GzipReader reader(bytes);
     if (!reader.error().isEmpty())
         return idxFailure(name, reader.error() + QLatin1Char('.'));
@@ -326,7 +340,8 @@ Result<IdxRaw> parseGzipIdx(const QByteArray &bytes, const QString &name) {
     return raw;
 }
 
-Result<IdxRaw> parseIdxRaw(const QByteArray &bytes, const QString &name) {
+Result<IdxRaw> parseIdxRaw(const QByteArray &bytes, const QString &name)
+{
     const auto *data = reinterpret_cast<const unsigned char *>(bytes.constData());
     if (bytes.size() >= 2 && data[0] == 0x1f && data[1] == 0x8b)
         return parseGzipIdx(bytes, name);
@@ -348,7 +363,8 @@ Result<IdxRaw> parseIdxRaw(const QByteArray &bytes, const QString &name) {
 }
 
 template<typename Unsigned>
-Unsigned loadBigEndian(const char *p) {
+Unsigned loadBigEndian(const char *p)
+{
     Unsigned value;
     std::memcpy(&value, p, sizeof(value));
     if constexpr (std::endian::native == std::endian::little)
@@ -358,7 +374,8 @@ Unsigned loadBigEndian(const char *p) {
 }
 
 /// Converts big-endian elements of the given type to doubles.
-void convertValues(const IdxRaw &raw, std::vector<double> &out) {
+void convertValues(const IdxRaw &raw, std::vector<double> &out)
+{
     const qint64 count = raw.payloadBytes / elementSize(raw.typeCode);
     out.resize(static_cast<size_t>(count));
     const char *p = raw.payload();
@@ -391,7 +408,8 @@ void convertValues(const IdxRaw &raw, std::vector<double> &out) {
 }
 
 /// Reads a whole file, rejecting one larger than any valid IDX file before reading it.
-Result<QByteArray> readIdxBytes(const QString &path) {
+Result<QByteArray> readIdxBytes(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return idxFailure(path,
@@ -416,14 +434,16 @@ Result<QByteArray> readIdxBytes(const QString &path) {
     return bytes;
 }
 
-Result<IdxRaw> readIdxRaw(const QString &path) {
+Result<IdxRaw> readIdxRaw(const QString &path)
+{
     Result<QByteArray> bytes = readIdxBytes(path);
     if (!bytes)
         return fail(bytes.error());
     return parseIdxRaw(bytes.value(), path);
 }
 
-QString dimsText(const std::vector<std::uint32_t> &dims) {
+QString dimsText(const std::vector<std::uint32_t> &dims)
+{
     QStringList parts;
     for (const auto dim : dims)
         parts.append(QString::number(dim));
@@ -432,7 +452,8 @@ QString dimsText(const std::vector<std::uint32_t> &dims) {
 
 } // namespace
 
-Result<IdxArray> parseIdx(const QByteArray &bytes, const QString &fileName) {
+Result<IdxArray> parseIdx(const QByteArray &bytes, const QString &fileName)
+{
     Result<IdxRaw> raw = parseIdxRaw(bytes, fileName);
     if (!raw)
         return fail(raw.error());
@@ -443,14 +464,16 @@ Result<IdxArray> parseIdx(const QByteArray &bytes, const QString &fileName) {
     return array;
 }
 
-Result<IdxArray> readIdxFile(const QString &path) {
+Result<IdxArray> readIdxFile(const QString &path)
+{
     Result<QByteArray> bytes = readIdxBytes(path);
     if (!bytes)
         return fail(bytes.error());
     return parseIdx(bytes.value(), path);
 }
 
-Result<Dataset> readIdxDataset(const QString &imagesPath, const QString &labelsPath) {
+Result<Dataset> readIdxDataset(const QString &imagesPath, const QString &labelsPath)
+{
     Result<IdxRaw> images = readIdxRaw(imagesPath);
     if (!images)
         return fail(images.error());

@@ -16,7 +16,8 @@ namespace {
 /// images are decoded a second time, so a folder of photos needs little memory.
 constexpr qsizetype kKeepDecodedBytes = qsizetype(1) << 20;
 
-QString quoted(const QString &text) {
+QString quoted(const QString &text)
+{
     return QLatin1Char('"') + text + QLatin1Char('"');
 }
 
@@ -29,7 +30,8 @@ struct ImageEntry {
 };
 
 /// Decodes one file. Returns the image, or a null image and the reason it cannot be used.
-std::pair<QImage, QString> decodeImage(const QString &path) {
+std::pair<QImage, QString> decodeImage(const QString &path)
+{
     QImageReader reader(path);
     reader.setDecideFormatFromContent(true);
     if (reader.format().isEmpty() || !reader.canRead())
@@ -42,7 +44,8 @@ std::pair<QImage, QString> decodeImage(const QString &path) {
 
 /// Returns why a folder entry is not read as an image, or an empty string if it should be
 /// tried. Checks the cheap facts (name, type, size) before opening the file.
-QString skipReason(const QFileInfo &entry) {
+QString skipReason(const QFileInfo &entry)
+{
     if (entry.fileName().startsWith(QLatin1Char('.')))
         return entry.isDir() ? QStringLiteral("hidden folder") : QStringLiteral("hidden file");
     if (entry.isSymLink() && !entry.exists())
@@ -59,7 +62,8 @@ QString skipReason(const QFileInfo &entry) {
 }
 
 /// Most common size; ties go to the larger area, then the larger width.
-QSize mostCommonSize(const std::vector<ImageEntry> &entries) {
+QSize mostCommonSize(const std::vector<ImageEntry> &entries)
+{
     std::map<std::pair<int, int>, int> counts;
     for (const ImageEntry &entry : entries)
         ++counts[{entry.size.width(), entry.size.height()}];
@@ -81,13 +85,15 @@ QSize mostCommonSize(const std::vector<ImageEntry> &entries) {
     return best;
 }
 
-QString sizeText(QSize size) {
+QString sizeText(QSize size)
+{
     return QStringLiteral("%1 x %2").arg(size.width()).arg(size.height());
 }
 
 } // namespace
 
-std::vector<float> imageToGrayscale(const QImage &image, int width, int height) {
+std::vector<float> imageToGrayscale(const QImage &image, int width, int height)
+{
     if (image.isNull() || width <= 0 || height <= 0)
         return {};
 
@@ -110,7 +116,8 @@ std::vector<float> imageToGrayscale(const QImage &image, int width, int height) 
     return gray;
 }
 
-Result<Dataset> readImageFolder(const QString &folder, const ImageFolderOptions &options) {
+Result<Dataset> readImageFolder(const QString &folder, const ImageFolderOptions &options)
+{
     const QFileInfo folderInfo(folder);
     if (!folderInfo.exists()) {
         return fail(QStringLiteral("Cannot read the folder %1: it does not exist. Choose an "

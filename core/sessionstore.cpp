@@ -91,19 +91,23 @@ const QStringList kSchema = {
 const QString kEventColumns =
     QStringLiteral("sequence, item, item_id, verdict, round, time, base_score, uai_score, analyst");
 
-QString quoted(const QString &text) {
+QString quoted(const QString &text)
+{
     return QLatin1Char('"') + text + QLatin1Char('"');
 }
 
-QString displayPath(const QString &path) {
+QString displayPath(const QString &path)
+{
     return quoted(QDir::toNativeSeparators(path));
 }
 
-QString isoTime(const QDateTime &time) {
+QString isoTime(const QDateTime &time)
+{
     return time.toUTC().toString(Qt::ISODateWithMs);
 }
 
-std::optional<QDateTime> parseIsoTime(const QString &text) {
+std::optional<QDateTime> parseIsoTime(const QString &text)
+{
     QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
     if (!time.isValid())
         return std::nullopt;
@@ -111,28 +115,33 @@ std::optional<QDateTime> parseIsoTime(const QString &text) {
 }
 
 /// Converts a score to a bound value, NULL for NaN because SQL has no NaN.
-QVariant scoreValue(double score) {
+QVariant scoreValue(double score)
+{
     return std::isnan(score) ? QVariant(QMetaType::fromType<double>()) : QVariant(score);
 }
 
-double scoreFromValue(const QVariant &value) {
+double scoreFromValue(const QVariant &value)
+{
     return value.isNull() ? std::numeric_limits<double>::quiet_NaN() : value.toDouble();
 }
 
 /// Converts a null QString to an empty one, because Qt binds a null QString as SQL NULL and the
 /// NOT NULL columns reject that.
-QVariant textValue(const QString &text) {
+QVariant textValue(const QString &text)
+{
     return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
 }
 
 /// Returns the driver's text for a failed statement or connection.
-QString sqlText(const QSqlError &error) {
+QString sqlText(const QSqlError &error)
+{
     const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
     return text.isEmpty() ? QStringLiteral("unknown database error") : text;
 }
 
 /// Prepares and runs sql with positional bindings. The failure message is the driver's text.
-Status execute(QSqlQuery &query, const QString &sql, const QVariantList &values = {}) {
+Status execute(QSqlQuery &query, const QString &sql, const QVariantList &values = {})
+{
     if (!query.prepare(sql))
         return fail(sqlText(query.lastError()));
     for (const QVariant &value : values)
@@ -143,7 +152,8 @@ Status execute(QSqlQuery &query, const QString &sql, const QVariantList &values 
 }
 
 /// Runs a statement that returns one value, such as a PRAGMA read.
-Result<QVariant> selectValue(const QSqlDatabase &db, const QString &sql) {
+Result<QVariant> selectValue(const QSqlDatabase &db, const QString &sql)
+{
     QSqlQuery query(db);
     if (Status status = execute(query, sql); !status)
         return fail(status.error());
@@ -152,17 +162,21 @@ Result<QVariant> selectValue(const QSqlDatabase &db, const QString &sql) {
     return query.value(0);
 }
 
-bool isSqlite(const QSqlDatabase &db) {
+bool isSqlite(const QSqlDatabase &db)
+{
     return db.driverName() == kSqliteDriver;
 }
 
 /// A named Qt SQL connection that is closed and unregistered when it goes out of scope.
-class Connection {
+class Connection
+{
 public:
     Connection()
-        : m_name(QStringLiteral("uai.session.%1").arg(s_nextId.fetch_add(1))) {}
+        : m_name(QStringLiteral("uai.session.%1").arg(s_nextId.fetch_add(1)))
+    {}
 
-    ~Connection() {
+    ~Connection()
+    {
         if (!m_db.isValid())
             return;
         m_db.close();
@@ -175,7 +189,8 @@ public:
     Connection &operator=(const Connection &) = delete;
 
     /// Opens an SQLite file through a URI, so that query parameters such as mode=ro apply.
-    Status openSqlite(const QString &path, const QString &uriQuery, bool readOnly) {
+    Status openSqlite(const QString &path, const QString &uriQuery, bool readOnly)
+    {
         if (!QSqlDatabase::isDriverAvailable(kSqliteDriver)) {
             return fail(QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed. Install "
                                        "the Qt 6 SQLite plugin (Debian: libqt6sql6-sqlite)."));
@@ -208,12 +223,15 @@ private:
 /// BEGIN IMMEDIATE, which takes the write lock at the start and waits for it up to the busy
 /// timeout. A deferred transaction that reads first fails with "database is locked", without
 /// waiting, when another connection wrote since.
-class WriteTransaction {
+class WriteTransaction
+{
 public:
     explicit WriteTransaction(QSqlDatabase &db)
-        : m_db(db) {}
+        : m_db(db)
+    {}
 
-    ~WriteTransaction() {
+    ~WriteTransaction()
+    {
         if (m_active && !m_db.rollback())
             qCWarning(lcSession) << "Rollback failed:" << sqlText(m_db.lastError());
     }
@@ -221,7 +239,8 @@ public:
     WriteTransaction(const WriteTransaction &) = delete;
     WriteTransaction &operator=(const WriteTransaction &) = delete;
 
-    Status begin() {
+    Status begin()
+    {
         if (isSqlite(m_db)) {
             QSqlQuery query(m_db);
             if (Status status = execute(query, QStringLiteral("BEGIN IMMEDIATE")); !status)
@@ -233,7 +252,8 @@ public:
         return success();
     }
 
-    Status commit() {
+    Status commit()
+    {
         if (!m_db.commit())
             return fail(sqlText(m_db.lastError()));
         m_active = false;
@@ -247,7 +267,8 @@ private:
 
 /// Sets the per-connection options every session connection uses. Journal mode is left alone,
 /// because create() switches it to WAL only after writing the file header.
-Status configureConnection(QSqlDatabase &db) {
+Status configureConnection(QSqlDatabase &db)
+{
     if (!isSqlite(db))
         return success();
     QSqlQuery query(db);
@@ -259,7 +280,8 @@ Status configureConnection(QSqlDatabase &db) {
     return execute(query, QStringLiteral("PRAGMA synchronous = FULL"));
 }
 
-Status enableWriteAheadLog(QSqlDatabase &db) {
+Status enableWriteAheadLog(QSqlDatabase &db)
+{
     if (!isSqlite(db))
         return success();
     Result<QVariant> mode = selectValue(db, QStringLiteral("PRAGMA journal_mode = WAL"));
@@ -272,7 +294,8 @@ Status enableWriteAheadLog(QSqlDatabase &db) {
     return success();
 }
 
-Result<VerdictEvent> eventFromRow(const QSqlQuery &query) {
+Result<VerdictEvent> eventFromRow(const QSqlQuery &query)
+{
     VerdictEvent event;
     event.sequence = query.value(0).toLongLong();
     event.item = static_cast<qsizetype>(query.value(1).toLongLong());
@@ -301,7 +324,8 @@ Result<VerdictEvent> eventFromRow(const QSqlQuery &query) {
 }
 
 /// Runs a SELECT of kEventColumns and converts every row.
-Result<std::vector<VerdictEvent>> selectEvents(const QSqlDatabase &db, const QString &sql) {
+Result<std::vector<VerdictEvent>> selectEvents(const QSqlDatabase &db, const QString &sql)
+{
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (Status status = execute(query, sql); !status)
@@ -318,12 +342,14 @@ Result<std::vector<VerdictEvent>> selectEvents(const QSqlDatabase &db, const QSt
     return events;
 }
 
-Result<std::vector<VerdictEvent>> selectAllEvents(const QSqlDatabase &db) {
+Result<std::vector<VerdictEvent>> selectAllEvents(const QSqlDatabase &db)
+{
     return selectEvents(
         db, QStringLiteral("SELECT %1 FROM verdict_events ORDER BY sequence").arg(kEventColumns));
 }
 
-Result<std::vector<VerdictEvent>> selectCurrentEvents(const QSqlDatabase &db) {
+Result<std::vector<VerdictEvent>> selectCurrentEvents(const QSqlDatabase &db)
+{
     return selectEvents(db,
                         QStringLiteral("SELECT %1 FROM verdict_events e "
                                        "WHERE e.verdict IS NOT NULL AND e.sequence = "
@@ -333,7 +359,8 @@ Result<std::vector<VerdictEvent>> selectCurrentEvents(const QSqlDatabase &db) {
                             .arg(kEventColumns));
 }
 
-Status insertHeader(QSqlDatabase &db, const SessionHeader &header) {
+Status insertHeader(QSqlDatabase &db, const SessionHeader &header)
+{
     const QList<std::pair<QString, QString>> rows = {
         {kKeyFormatVersion, QString::number(header.formatVersion)},
         {kKeyDatasetSpec, header.datasetSpec},
@@ -359,7 +386,8 @@ Status insertHeader(QSqlDatabase &db, const SessionHeader &header) {
 
 /// Reads and checks the `session` table. The failure message describes the problem without the
 /// file name.
-Result<SessionHeader> readHeader(const QSqlDatabase &db) {
+Result<SessionHeader> readHeader(const QSqlDatabase &db)
+{
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (Status status = execute(query, QStringLiteral("SELECT name, value FROM session")); !status)
@@ -425,7 +453,8 @@ struct RawHeader {
 
 /// Checks the file with plain reads, so that empty, foreign and newer files are rejected before
 /// SQLite opens them. The failure message is complete, file name included.
-Result<RawHeader> readRawHeader(const QString &path) {
+Result<RawHeader> readRawHeader(const QString &path)
+{
     const QString prefix = QStringLiteral("Cannot open session %1: ").arg(displayPath(path));
     const QFileInfo info(path);
     if (!info.exists()) {
@@ -471,7 +500,8 @@ Result<RawHeader> readRawHeader(const QString &path) {
 
 /// Returns the message part for an application_id or user_version that this build does not
 /// accept, or an empty string when both are valid.
-QString formatProblem(qint64 applicationId, qint64 userVersion) {
+QString formatProblem(qint64 applicationId, qint64 userVersion)
+{
     if (applicationId != kApplicationId) {
         return QStringLiteral("the file is an SQLite database but not a UAI Studio session file "
                               "(application id 0x%1). Open a file saved by UAI Studio.")
@@ -493,7 +523,8 @@ QString formatProblem(qint64 applicationId, qint64 userVersion) {
 
 /// Checks an open read-only connection: integrity, format, tables, header and events. Returns
 /// the header, or the message part that describes the problem.
-Result<SessionHeader> validateSession(const QSqlDatabase &db) {
+Result<SessionHeader> validateSession(const QSqlDatabase &db)
+{
     const QString damaged = QStringLiteral(
         "the database cannot be read (%1). The file is damaged or truncated. Open a backup copy.");
     if (isSqlite(db)) {
@@ -556,7 +587,8 @@ Result<SessionHeader> validateSession(const QSqlDatabase &db) {
 /// was killed, SQLite reads the log too, so that recent verdicts are checked.
 /// NOTE: a store that opens the file between the log check and the read can make the immutable
 /// read see a half-written page and reject a sound file. The file is still left unchanged.
-Result<SessionHeader> validateReadOnly(const QString &path) {
+Result<SessionHeader> validateReadOnly(const QString &path)
+{
     const bool hasLog = QFileInfo::exists(path + QStringLiteral("-wal"));
     Connection connection;
     Status opened = connection.openSqlite(
@@ -580,7 +612,8 @@ Result<SessionHeader> validateReadOnly(const QString &path) {
 
 /// Validates the file for open() without writing to it, and checks that it can be opened for
 /// writing. The failure message is complete, file name included.
-Result<SessionHeader> checkBeforeOpening(const QString &path) {
+Result<SessionHeader> checkBeforeOpening(const QString &path)
+{
     const QString prefix = QStringLiteral("Cannot open session %1: ").arg(displayPath(path));
     Result<RawHeader> raw = readRawHeader(path);
     if (!raw)
@@ -608,7 +641,8 @@ Result<SessionHeader> checkBeforeOpening(const QString &path) {
 }
 
 /// Deletes a file that create() made, with the side files SQLite may have added.
-void removeCreatedFile(const QString &path) {
+void removeCreatedFile(const QString &path)
+{
     for (const QString &suffix :
          {QString(), QStringLiteral("-journal"), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
         if (QFileInfo::exists(path + suffix) && !QFile::remove(path + suffix))
@@ -616,7 +650,8 @@ void removeCreatedFile(const QString &path) {
     }
 }
 
-Status writeNewSession(QSqlDatabase &db, const SessionHeader &header) {
+Status writeNewSession(QSqlDatabase &db, const SessionHeader &header)
+{
     if (Status status = configureConnection(db); !status)
         return status;
 
@@ -649,7 +684,8 @@ Status writeNewSession(QSqlDatabase &db, const SessionHeader &header) {
 }
 
 /// Inserts event with the next sequence number in its own committed transaction.
-Result<qint64> insertEvent(QSqlDatabase &db, const VerdictEvent &event) {
+Result<qint64> insertEvent(QSqlDatabase &db, const VerdictEvent &event)
+{
     WriteTransaction transaction(db);
     if (Status status = transaction.begin(); !status)
         return fail(status.error());
@@ -689,7 +725,8 @@ Result<qint64> insertEvent(QSqlDatabase &db, const VerdictEvent &event) {
 
 /// Stores checkpoint in place of one of the same round and drops all but the newest
 /// kKeptCheckpoints rounds, in one transaction.
-Status replaceCheckpoint(QSqlDatabase &db, const RoundCheckpoint &checkpoint) {
+Status replaceCheckpoint(QSqlDatabase &db, const RoundCheckpoint &checkpoint)
+{
     WriteTransaction transaction(db);
     if (Status status = transaction.begin(); !status)
         return status;
@@ -730,12 +767,14 @@ struct SessionStore::Impl {
 };
 
 SessionStore::SessionStore(std::unique_ptr<Impl> impl)
-    : d(std::move(impl)) {}
+    : d(std::move(impl))
+{}
 
 SessionStore::~SessionStore() = default;
 
 Result<std::unique_ptr<SessionStore>> SessionStore::create(const QString &path,
-                                                           const SessionHeader &header) {
+                                                           const SessionHeader &header)
+{
     const QString prefix = QStringLiteral("Cannot create session %1: ").arg(displayPath(path));
     const QFileInfo info(path);
     if (info.exists() || info.isSymLink()) {
@@ -785,7 +824,8 @@ Result<std::unique_ptr<SessionStore>> SessionStore::create(const QString &path,
     return std::unique_ptr<SessionStore>(new SessionStore(std::move(impl)));
 }
 
-Result<std::unique_ptr<SessionStore>> SessionStore::open(const QString &path) {
+Result<std::unique_ptr<SessionStore>> SessionStore::open(const QString &path)
+{
     Result<SessionHeader> header = checkBeforeOpening(path);
     if (!header) {
         qCDebug(lcSession) << "Rejected:" << header.error();
@@ -811,15 +851,42 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const QString &path) {
     return std::unique_ptr<SessionStore>(new SessionStore(std::move(impl)));
 }
 
-const SessionHeader &SessionStore::header() const {
+const SessionHeader &SessionStore::header() const
+{
     return d->header;
 }
 
-QString SessionStore::path() const {
+QString SessionStore::path() const
+{
     return d->path;
 }
 
-Result<qint64> SessionStore::appendVerdict(const VerdictEvent &event) {
+Status SessionStore::updateSettings(const QJsonObject &settings)
+{
+    QSqlDatabase &db = d->connection.db();
+    WriteTransaction transaction(db);
+    Status status = transaction.begin();
+    if (status) {
+        QSqlQuery query(db);
+        const QString json =
+            QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact));
+        status = execute(query,
+                         QStringLiteral("UPDATE session SET value = ? WHERE name = ?"),
+                         {json, kKeySettings});
+    }
+    if (status)
+        status = transaction.commit();
+    if (!status) {
+        return fail(QStringLiteral("Cannot save the settings of session %1: %2. Check the disk "
+                                   "space and try again.")
+                        .arg(displayPath(d->path), status.error()));
+    }
+    d->header.settings = settings;
+    return success();
+}
+
+Result<qint64> SessionStore::appendVerdict(const VerdictEvent &event)
+{
     const QString prefix = QStringLiteral("Cannot record the verdict on item %1 in session %2: ")
                                .arg(event.item)
                                .arg(displayPath(d->path));
@@ -839,7 +906,8 @@ Result<qint64> SessionStore::appendVerdict(const VerdictEvent &event) {
     return sequence;
 }
 
-Result<std::vector<VerdictEvent>> SessionStore::verdictEvents() const {
+Result<std::vector<VerdictEvent>> SessionStore::verdictEvents() const
+{
     Result<std::vector<VerdictEvent>> events = selectAllEvents(d->connection.db());
     if (!events) {
         return fail(QStringLiteral("Cannot read the verdicts of session %1: %2.")
@@ -848,7 +916,8 @@ Result<std::vector<VerdictEvent>> SessionStore::verdictEvents() const {
     return events;
 }
 
-Result<std::vector<VerdictEvent>> SessionStore::currentVerdicts() const {
+Result<std::vector<VerdictEvent>> SessionStore::currentVerdicts() const
+{
     Result<std::vector<VerdictEvent>> events = selectCurrentEvents(d->connection.db());
     if (!events) {
         return fail(QStringLiteral("Cannot read the verdicts of session %1: %2.")
@@ -857,7 +926,8 @@ Result<std::vector<VerdictEvent>> SessionStore::currentVerdicts() const {
     return events;
 }
 
-Status SessionStore::saveCheckpoint(const RoundCheckpoint &checkpoint) {
+Status SessionStore::saveCheckpoint(const RoundCheckpoint &checkpoint)
+{
     const QString prefix = QStringLiteral("Cannot save the checkpoint of round %1 in session %2: ")
                                .arg(checkpoint.round)
                                .arg(displayPath(d->path));
@@ -874,7 +944,8 @@ Status SessionStore::saveCheckpoint(const RoundCheckpoint &checkpoint) {
     return success();
 }
 
-Result<std::optional<RoundCheckpoint>> SessionStore::latestCheckpoint() const {
+Result<std::optional<RoundCheckpoint>> SessionStore::latestCheckpoint() const
+{
     QSqlQuery query(d->connection.db());
     query.setForwardOnly(true);
     const Status status = execute(query,
@@ -906,7 +977,8 @@ Result<std::optional<RoundCheckpoint>> SessionStore::latestCheckpoint() const {
 namespace {
 
 /// Quotes a CSV field as RFC 4180 requires when it contains a separator, quote or line break.
-QString csvField(const QString &text) {
+QString csvField(const QString &text)
+{
     const bool needsQuotes = text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"'))
                              || text.contains(QLatin1Char('\n'))
                              || text.contains(QLatin1Char('\r'));
@@ -918,14 +990,16 @@ QString csvField(const QString &text) {
 }
 
 /// Formats a score with the fewest digits that read back as the same double; empty for NaN.
-QString csvScore(double score) {
+QString csvScore(double score)
+{
     return std::isnan(score) ? QString()
                              : QString::number(score, 'g', QLocale::FloatingPointShortest);
 }
 
 } // namespace
 
-Status SessionStore::exportVerdictsCsv(const QString &csvPath) const {
+Status SessionStore::exportVerdictsCsv(const QString &csvPath) const
+{
     const QString prefix = QStringLiteral("Cannot export the verdicts of session %1 to %2: ")
                                .arg(displayPath(d->path), displayPath(csvPath));
     Result<std::vector<VerdictEvent>> verdicts = selectCurrentEvents(d->connection.db());

@@ -28,18 +28,18 @@ struct SessionHeader {
     QString datasetName;           ///< Short name for titles and messages.
     QByteArray datasetFingerprint; ///< Dataset::fingerprint() of the data the session labels.
     qsizetype itemCount = 0;
-    QJsonObject settings;          ///< Loop settings and budget, as the application writes them.
-    QDateTime created;             ///< UTC.
-    QString createdBy;             ///< Application name and version.
+    QJsonObject settings; ///< Loop settings and budget, as the application writes them.
+    QDateTime created;    ///< UTC.
+    QString createdBy;    ///< Application name and version.
     int formatVersion = kSessionFormatVersion;
 };
 
 /// One verdict given, changed or withdrawn. The store keeps every event; the current verdict of
 /// an item is its last event.
 struct VerdictEvent {
-    qint64 sequence = 0; ///< Assigned by the store on append, strictly increasing.
-    qsizetype item = -1; ///< Item index in the dataset.
-    QString itemId;      ///< Dataset::itemIds of the item, kept for exports and checks.
+    qint64 sequence = 0;            ///< Assigned by the store on append, strictly increasing.
+    qsizetype item = -1;            ///< Item index in the dataset.
+    QString itemId;                 ///< Dataset::itemIds of the item, kept for exports and checks.
     std::optional<Verdict> verdict; ///< Empty when the event withdraws the item's verdict (undo).
     int round = 0;                  ///< Round whose queue showed the item.
     QDateTime time;                 ///< UTC.
@@ -82,6 +82,10 @@ public:
 
     const SessionHeader &header() const;
     QString path() const;
+
+    /// Replaces the stored settings, for settings the analyst changes during the session such as
+    /// the budget. Commits before returning.
+    Status updateSettings(const QJsonObject &settings);
 
     /// Appends an event durably and returns its sequence number. Fails when event.item is
     /// negative or event.time is invalid.

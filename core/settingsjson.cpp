@@ -25,8 +25,8 @@ const QLatin1String kImageHeight("image_height");
 
 Failure wrongType(QLatin1String key, const char *expected)
 {
-    return fail(QStringLiteral("Session setting \"%1\" must be %2.")
-                    .arg(key, QLatin1String(expected)));
+    return fail(
+        QStringLiteral("Session setting \"%1\" must be %2.").arg(key, QLatin1String(expected)));
 }
 
 } // namespace

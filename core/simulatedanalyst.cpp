@@ -46,7 +46,8 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
                         .arg(dataset ? dataset->name : QString()));
     }
     if (options.budget < 1)
-        return fail(QStringLiteral("The budget must be at least 1 verdict, got %1.").arg(options.budget));
+        return fail(
+            QStringLiteral("The budget must be at least 1 verdict, got %1.").arg(options.budget));
 
     auto created = ActiveLoop::create(dataset, settings);
     if (!created.ok())
@@ -58,11 +59,11 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
     result.itemCount = dataset->itemCount;
 
     const auto pretrainStart = std::chrono::steady_clock::now();
-    if (const Status pretrained = loop.pretrain(options.pretrainProgress, options.stop); !pretrained)
+    if (const Status pretrained = loop.pretrain(options.pretrainProgress, options.stop);
+        !pretrained)
         return fail(pretrained.error());
-    result.pretrainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                                           - pretrainStart)
-                                 .count();
+    result.pretrainSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pretrainStart).count();
     const auto baseRanking = loop.rankWithoutTraining();
     if (!baseRanking.ok())
         return fail(baseRanking.error());
@@ -76,8 +77,8 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
         const RoundReport &report = round.value();
         result.roundSeconds += report.trainSeconds + report.scoreSeconds + report.selectSeconds;
         if (report.queue.empty()) {
-            result.endedEarly = QStringLiteral("Every item has a verdict after %1 verdicts.")
-                                    .arg(spent);
+            result.endedEarly =
+                QStringLiteral("Every item has a verdict after %1 verdicts.").arg(spent);
             break;
         }
         for (const qsizetype item : report.queue) {
@@ -97,7 +98,8 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
     std::vector<qsizetype> counts;
     for (const auto &point : result.uaiCurve)
         counts.push_back(point.verdicts);
-    const auto baseFound = anomaliesInPrefixes(baseRanking.value().baseScore, dataset->truth, counts);
+    const auto baseFound =
+        anomaliesInPrefixes(baseRanking.value().baseScore, dataset->truth, counts);
     for (size_t i = 0; i < counts.size(); ++i)
         result.baseCurve.push_back({result.uaiCurve[i].round, counts[i], baseFound[i], false});
     return result;

@@ -53,9 +53,8 @@ QString describeTorchRuntime()
         .arg(QStringLiteral(TORCH_VERSION))
         .arg(at::get_num_threads())
         .arg(loadedBlasLibrary())
-        .arg(qEnvironmentVariableIsSet("OMP_WAIT_POLICY")
-                 ? qEnvironmentVariable("OMP_WAIT_POLICY")
-                 : QStringLiteral("(unset)"));
+        .arg(qEnvironmentVariableIsSet("OMP_WAIT_POLICY") ? qEnvironmentVariable("OMP_WAIT_POLICY")
+                                                          : QStringLiteral("(unset)"));
 }
 
 } // namespace uai

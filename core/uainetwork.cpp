@@ -52,8 +52,7 @@ at::Tensor UaiNetwork::encode(const at::Tensor &input) const
     at::Tensor hidden = input;
     for (size_t i = 0; i < m_encoder.size(); ++i) {
         hidden = m_encoder[i].forward(hidden);
-        const bool linearBottleneck = m_kind == ModelKind::Autoencoder
-                                      && i + 1 == m_encoder.size();
+        const bool linearBottleneck = m_kind == ModelKind::Autoencoder && i + 1 == m_encoder.size();
         if (!linearBottleneck)
             hidden = at::relu(hidden);
     }
@@ -88,11 +87,10 @@ UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
         at::Tensor noisy = input;
         if (withNoise && m_inputNoise > 0.0) {
             noisy = input
-                    + at::empty_like(input).normal_(0.0,
-                                                    m_inputNoise,
-                                                    generator ? c10::optional<at::Generator>(
-                                                        *generator)
-                                                              : c10::nullopt);
+                    + at::empty_like(input).normal_(
+                        0.0,
+                        m_inputNoise,
+                        generator ? c10::optional<at::Generator>(*generator) : c10::nullopt);
         }
         pass.latent = encode(noisy);
         // Summed over features, so the loss scale of a 784-pixel image is its squared error,

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the packages, builds, and runs the main job on the default dataset: active anomaly
-# detection on Fashion-MNIST with class 0 kept at 10% as the anomalies, answered by a simulated
-# analyst from the ground truth. Extra arguments go to "uai-cli run".
+# Installs the packages, builds, and starts the labeling window. With no argument it reopens the
+# last session, or on a first start opens Fashion-MNIST with class 0 kept at 10% as the
+# anomalies. Arguments go to uai-studio (see "uai-studio --help").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-exec "${BUILD_DIR:-build}/bin/uai-cli" run --data fashion-mnist:0 --model class --budget 1000 "$@"
+exec "${BUILD_DIR:-build}/bin/uai-studio" "$@"

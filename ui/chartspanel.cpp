@@ -103,7 +103,10 @@ void ChartsPanel::setSession(LabelingSession *session)
             scheduleRefresh();
         });
         connect(m_session, &LabelingSession::verdictRecorded, this, &ChartsPanel::scheduleRefresh);
-        connect(m_session, &LabelingSession::currentItemChanged, m_latent, &LatentChartView::setSelectedItem);
+        connect(m_session,
+                &LabelingSession::currentItemChanged,
+                m_latent,
+                &LatentChartView::setSelectedItem);
     }
     updateAxisChoices();
     updateSlider();
@@ -142,8 +145,10 @@ void ChartsPanel::updateAxisChoices()
     if (index < 0) {
         // A 1-unit latent is best shown directly; otherwise the projection on the layer.
         const auto axes = availableLatentAxes(*report);
-        const bool single = std::find(axes.begin(), axes.end(), LatentAxis::SingleUnit) != axes.end();
-        index = m_axisBox->findData(int(single ? LatentAxis::SingleUnit : LatentAxis::UaiProjection));
+        const bool single =
+            std::find(axes.begin(), axes.end(), LatentAxis::SingleUnit) != axes.end();
+        index =
+            m_axisBox->findData(int(single ? LatentAxis::SingleUnit : LatentAxis::UaiProjection));
     }
     m_axisBox->setCurrentIndex(std::max(index, 0));
 }
@@ -207,8 +212,12 @@ void ChartsPanel::refreshDiscovery()
         return;
     }
     const auto &data = m_session->dataset();
+    // The base model's curve is cut at the verdicts spent, so both curves share the x range.
+    std::vector<LabelingSession::CurvePoint> base = m_session->baseCurve();
+    if (base.size() > size_t(m_session->verdictsSpent()) + 1)
+        base.resize(size_t(m_session->verdictsSpent()) + 1);
     m_discovery->setCurves(toDiscoveryPoints(m_session->discoveryCurve()),
-                           toDiscoveryPoints(m_session->baseCurve()),
+                           toDiscoveryPoints(base),
                            data.hasTruth() ? data.anomalyCount() : 0);
 }
 

@@ -22,7 +22,8 @@ const QColor kBaseColour(230, 120, 20);
 const QColor kBoundColour(110, 110, 110);
 
 /// A step of 1, 2 or 5 times a power of ten (at least 1) that splits [0, top] into about five.
-double niceStep(double top) {
+double niceStep(double top)
+{
     const double rough = std::max(1.0, top / 5.0);
     const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
     const double normalised = rough / magnitude;
@@ -34,7 +35,8 @@ double niceStep(double top) {
 }
 
 /// Sets the axis to [0, a round number >= top] with ticks on round numbers.
-void setNiceRange(QValueAxis *axis, double top) {
+void setNiceRange(QValueAxis *axis, double top)
+{
     top = std::max(1.0, top);
     const double step = niceStep(top);
     const double end = std::ceil(top / step - 1e-9) * step;
@@ -42,7 +44,8 @@ void setNiceRange(QValueAxis *axis, double top) {
     axis->setTickCount(int(std::lround(end / step)) + 1);
 }
 
-QList<QPointF> toPoints(const std::vector<DiscoveryPoint> &curve) {
+QList<QPointF> toPoints(const std::vector<DiscoveryPoint> &curve)
+{
     QList<QPointF> points;
     points.reserve(qsizetype(curve.size()));
     for (const DiscoveryPoint &point : curve)
@@ -76,7 +79,8 @@ DiscoveryChartView::DiscoveryChartView(QWidget *parent)
 
 DiscoveryChartView::~DiscoveryChartView() = default;
 
-QLineSeries *DiscoveryChartView::addSeries(const QString &name, const QPen &pen) {
+QLineSeries *DiscoveryChartView::addSeries(const QString &name, const QPen &pen)
+{
     auto *series = new QLineSeries();
     series->setName(name);
     series->setPen(pen);
@@ -86,7 +90,8 @@ QLineSeries *DiscoveryChartView::addSeries(const QString &name, const QPen &pen)
     return series;
 }
 
-void DiscoveryChartView::rebuildSeries() {
+void DiscoveryChartView::rebuildSeries()
+{
     chart()->removeAllSeries();
     m_uaiSeries = addSeries(QStringLiteral("UAI network"), QPen(kUaiColour, 2.4));
     m_uaiSeries->replace(toPoints(m_uaiCurve));
@@ -104,7 +109,8 @@ void DiscoveryChartView::rebuildSeries() {
     updateAxes();
 }
 
-void DiscoveryChartView::updateBound() {
+void DiscoveryChartView::updateBound()
+{
     if (!m_boundSeries)
         return;
     qsizetype lastVerdicts = 0;
@@ -121,7 +127,8 @@ void DiscoveryChartView::updateBound() {
     m_boundSeries->replace(points);
 }
 
-void DiscoveryChartView::updateAxes() {
+void DiscoveryChartView::updateAxes()
+{
     double maxVerdicts = 0.0, maxFound = 0.0;
     for (const auto *curve : {&m_uaiCurve, &m_baseCurve}) {
         for (const DiscoveryPoint &point : *curve) {
@@ -138,21 +145,24 @@ void DiscoveryChartView::updateAxes() {
 
 void DiscoveryChartView::setCurves(const std::vector<DiscoveryPoint> &uaiCurve,
                                    const std::vector<DiscoveryPoint> &baseCurve,
-                                   qsizetype anomalyTotal) {
+                                   qsizetype anomalyTotal)
+{
     m_uaiCurve = uaiCurve;
     m_baseCurve = baseCurve;
     m_anomalyTotal = std::max<qsizetype>(0, anomalyTotal);
     rebuildSeries();
 }
 
-void DiscoveryChartView::appendPoint(const DiscoveryPoint &point) {
+void DiscoveryChartView::appendPoint(const DiscoveryPoint &point)
+{
     m_uaiCurve.push_back(point);
     m_uaiSeries->append(QPointF(double(point.verdicts), double(point.found)));
     updateBound();
     updateAxes();
 }
 
-void DiscoveryChartView::appendBasePoint(const DiscoveryPoint &point) {
+void DiscoveryChartView::appendBasePoint(const DiscoveryPoint &point)
+{
     m_baseCurve.push_back(point);
     if (!m_baseSeries) {
         rebuildSeries();
@@ -163,7 +173,8 @@ void DiscoveryChartView::appendBasePoint(const DiscoveryPoint &point) {
     updateAxes();
 }
 
-void DiscoveryChartView::setAnomalyTotal(qsizetype anomalyTotal) {
+void DiscoveryChartView::setAnomalyTotal(qsizetype anomalyTotal)
+{
     anomalyTotal = std::max<qsizetype>(0, anomalyTotal);
     if (anomalyTotal == m_anomalyTotal)
         return;
@@ -177,11 +188,13 @@ void DiscoveryChartView::setAnomalyTotal(qsizetype anomalyTotal) {
     updateAxes();
 }
 
-void DiscoveryChartView::clear() {
+void DiscoveryChartView::clear()
+{
     setCurves({}, {}, 0);
 }
 
-QSize DiscoveryChartView::exportSize(QSize requested) const {
+QSize DiscoveryChartView::exportSize(QSize requested) const
+{
     if (requested.isValid() && !requested.isEmpty())
         return requested;
     if (width() >= 50 && height() >= 50)
@@ -189,7 +202,8 @@ QSize DiscoveryChartView::exportSize(QSize requested) const {
     return QSize(800, 600);
 }
 
-void DiscoveryChartView::renderTo(QPainter &painter, QSize size) const {
+void DiscoveryChartView::renderTo(QPainter &painter, QSize size) const
+{
     // An offscreen copy laid out at the export size: the visible view keeps its geometry, and
     // the export does not depend on whether the view was ever shown.
     DiscoveryChartView copy;
@@ -207,7 +221,8 @@ void DiscoveryChartView::renderTo(QPainter &painter, QSize size) const {
     static_cast<QWidget &>(copy).render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
 }
 
-QImage DiscoveryChartView::renderImage(QSize size) const {
+QImage DiscoveryChartView::renderImage(QSize size) const
+{
     size = exportSize(size);
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
@@ -220,7 +235,8 @@ QImage DiscoveryChartView::renderImage(QSize size) const {
     return image;
 }
 
-bool DiscoveryChartView::exportPng(const QString &path, QString *error, QSize size) const {
+bool DiscoveryChartView::exportPng(const QString &path, QString *error, QSize size) const
+{
     const QImage image = renderImage(size);
     QImageWriter writer(path, "png");
     if (!writer.write(image)) {
@@ -231,7 +247,8 @@ bool DiscoveryChartView::exportPng(const QString &path, QString *error, QSize si
     return true;
 }
 
-bool DiscoveryChartView::exportSvg(const QString &path, QString *error, QSize size) const {
+bool DiscoveryChartView::exportSvg(const QString &path, QString *error, QSize size) const
+{
     size = exportSize(size);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {

@@ -25,7 +25,8 @@ namespace uai {
 ///
 /// Axes: "Verdicts" (horizontal) and "Anomalies found" (vertical), both from 0, their maxima kept
 /// at or above the largest value shown as points are appended.
-class DiscoveryChartView : public QChartView {
+class DiscoveryChartView : public QChartView
+{
     Q_OBJECT
 
 public:

@@ -42,7 +42,8 @@ struct CsvHeader {
     QString problem; ///< Why no names could be read; empty when they could.
 };
 
-bool isIdxContent(const QString &path) {
+bool isIdxContent(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false;
@@ -53,7 +54,8 @@ bool isIdxContent(const QString &path) {
     return gzip || plain;
 }
 
-ImportDialog::SourceKind sniffSourceKind(const QString &path) {
+ImportDialog::SourceKind sniffSourceKind(const QString &path)
+{
     const QFileInfo info(path);
     if (!info.exists())
         return ImportDialog::SourceKind::Missing;
@@ -69,7 +71,8 @@ ImportDialog::SourceKind sniffSourceKind(const QString &path) {
 
 /// Returns the bytes up to the end of the first non-blank line that ends outside quotes,
 /// without a UTF-8 byte-order mark.
-QByteArray readHeaderLine(QFile &file, QString *problem) {
+QByteArray readHeaderLine(QFile &file, QString *problem)
+{
     QByteArray text;
     bool inQuotes = false;
     qsizetype scanned = 0;
@@ -100,7 +103,8 @@ QByteArray readHeaderLine(QFile &file, QString *problem) {
 
 /// Returns the delimiter the header uses: the most frequent of comma, semicolon and tab outside
 /// quotes, comma on ties, which is also how the CSV reader decides.
-char detectHeaderDelimiter(const QByteArray &line) {
+char detectHeaderDelimiter(const QByteArray &line)
+{
     int commas = 0;
     int semicolons = 0;
     int tabs = 0;
@@ -125,7 +129,8 @@ char detectHeaderDelimiter(const QByteArray &line) {
 /// Splits one header line into column names: quotes removed ("" is a literal quote),
 /// whitespace trimmed, line breaks inside quotes turned into spaces, and unnamed columns called
 /// "column N" as the CSV reader calls them.
-QStringList splitHeader(const QByteArray &line, char delimiter) {
+QStringList splitHeader(const QByteArray &line, char delimiter)
+{
     QStringList names;
     QByteArray field;
     bool inQuotes = false;
@@ -162,7 +167,8 @@ QStringList splitHeader(const QByteArray &line, char delimiter) {
 }
 
 /// Reads the column names of a CSV file from its first non-blank line.
-CsvHeader readCsvHeader(const QString &path) {
+CsvHeader readCsvHeader(const QString &path)
+{
     CsvHeader header;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -180,7 +186,8 @@ CsvHeader readCsvHeader(const QString &path) {
     return header;
 }
 
-QString kindText(ImportDialog::SourceKind kind) {
+QString kindText(ImportDialog::SourceKind kind)
+{
     switch (kind) {
     case ImportDialog::SourceKind::Missing:
         return ImportDialog::tr("Not found");
@@ -196,7 +203,8 @@ QString kindText(ImportDialog::SourceKind kind) {
     return {};
 }
 
-QLabel *makeValueLabel(const QString &objectName, QWidget *parent) {
+QLabel *makeValueLabel(const QString &objectName, QWidget *parent)
+{
     auto *label = new QLabel(parent);
     label->setObjectName(objectName);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -205,7 +213,8 @@ QLabel *makeValueLabel(const QString &objectName, QWidget *parent) {
 }
 
 /// Selects the entry whose data equals value, case-insensitively; the first entry otherwise.
-void selectByData(QComboBox *combo, const QString &value) {
+void selectByData(QComboBox *combo, const QString &value)
+{
     for (int i = 0; i < combo->count(); ++i) {
         if (combo->itemData(i).toString().compare(value, Qt::CaseInsensitive) == 0) {
             combo->setCurrentIndex(i);
@@ -218,7 +227,8 @@ void selectByData(QComboBox *combo, const QString &value) {
 } // namespace
 
 ImportDialog::ImportDialog(const QString &path, QWidget *parent)
-    : QDialog(parent) {
+    : QDialog(parent)
+{
     const QFileInfo info(path);
     m_path = info.exists() ? info.absoluteFilePath() : path;
     m_kind = sniffSourceKind(m_path);
@@ -232,11 +242,13 @@ ImportDialog::ImportDialog(const QString &path, QWidget *parent)
 
 ImportDialog::~ImportDialog() = default;
 
-QString ImportDialog::noneText() {
+QString ImportDialog::noneText()
+{
     return tr("(none)");
 }
 
-void ImportDialog::buildForm() {
+void ImportDialog::buildForm()
+{
     m_pathValue = makeValueLabel(QStringLiteral("pathValue"), this);
     m_pathValue->setText(QDir::toNativeSeparators(m_path));
     m_kindValue = makeValueLabel(QStringLiteral("kindValue"), this);
@@ -380,7 +392,8 @@ void ImportDialog::buildForm() {
     connect(m_queueSizeSpin, &QSpinBox::valueChanged, this, &ImportDialog::updateOkButton);
 }
 
-void ImportDialog::fillColumnChoices() {
+void ImportDialog::fillColumnChoices()
+{
     const bool table = m_kind == SourceKind::Table;
     const QSignalBlocker truthBlocker(m_truthCombo);
     const QSignalBlocker classBlocker(m_classCombo);
@@ -413,7 +426,8 @@ void ImportDialog::fillColumnChoices() {
     }
 }
 
-void ImportDialog::updateConstructionChoice() {
+void ImportDialog::updateConstructionChoice()
+{
     const bool labeledImages = m_kind == SourceKind::IdxImages || m_kind == SourceKind::IdxFolder;
     const bool tableWithClasses =
         m_kind == SourceKind::Table && !m_classCombo->currentData().toString().isEmpty();
@@ -431,7 +445,8 @@ void ImportDialog::updateConstructionChoice() {
     }
 }
 
-LoopSettings ImportDialog::settings() const {
+LoopSettings ImportDialog::settings() const
+{
     LoopSettings loop;
     loop.model = m_classifierRadio->isChecked() ? ModelKind::Classifier : ModelKind::Autoencoder;
     loop.queueSize = m_queueSizeSpin->value();
@@ -439,16 +454,19 @@ LoopSettings ImportDialog::settings() const {
     return loop;
 }
 
-qsizetype ImportDialog::budget() const {
+qsizetype ImportDialog::budget() const
+{
     return m_budgetSpin->value();
 }
 
-QString ImportDialog::dataSpec() const {
+QString ImportDialog::dataSpec() const
+{
     const QString construction = m_constructionCombo->currentData().toString();
     return construction.isEmpty() ? m_path : m_path + QLatin1Char(':') + construction;
 }
 
-DataSourceOptions ImportDialog::sourceOptions() const {
+DataSourceOptions ImportDialog::sourceOptions() const
+{
     DataSourceOptions options;
     options.csv.truthColumn = m_truthCombo->currentData().toString();
     options.csv.classColumn = m_classCombo->currentData().toString();
@@ -458,7 +476,8 @@ DataSourceOptions ImportDialog::sourceOptions() const {
     return options;
 }
 
-QString ImportDialog::checkChoices() const {
+QString ImportDialog::checkChoices() const
+{
     const QString truth = m_truthCombo->currentData().toString();
     const QString classes = m_classCombo->currentData().toString();
     if (!truth.isEmpty() && truth.compare(classes, Qt::CaseInsensitive) == 0) {
@@ -476,7 +495,8 @@ QString ImportDialog::checkChoices() const {
     return {};
 }
 
-void ImportDialog::reload() {
+void ImportDialog::reload()
+{
     m_dataset.reset();
     const QString problem = checkChoices();
     if (!problem.isEmpty()) {
@@ -505,7 +525,8 @@ void ImportDialog::reload() {
     Q_EMIT datasetLoaded();
 }
 
-void ImportDialog::showError(const QString &message) {
+void ImportDialog::showError(const QString &message)
+{
     m_errorText = message;
     m_errorLabel->setText(message);
     m_errorLabel->show();
@@ -514,7 +535,8 @@ void ImportDialog::showError(const QString &message) {
     updateOkButton();
 }
 
-void ImportDialog::clearSummary() {
+void ImportDialog::clearSummary()
+{
     const QString unknown = tr("n/a");
     for (QLabel *label :
          {m_itemsValue, m_featuresValue, m_imageSizeValue, m_truthValue, m_classesValue}) {
@@ -523,7 +545,8 @@ void ImportDialog::clearSummary() {
     m_notesView->clear();
 }
 
-void ImportDialog::showDataset() {
+void ImportDialog::showDataset()
+{
     const Dataset &data = *m_dataset;
     const bool images = data.kind == DatasetKind::Images;
     m_itemsValue->setText(QString::number(data.itemCount));
@@ -570,7 +593,8 @@ void ImportDialog::showDataset() {
     updateOkButton();
 }
 
-void ImportDialog::updateModelChoice() {
+void ImportDialog::updateModelChoice()
+{
     const bool haveClasses = m_dataset && m_dataset->hasClasses();
     m_classifierRadio->setEnabled(haveClasses);
     if (haveClasses) {
@@ -585,7 +609,8 @@ void ImportDialog::updateModelChoice() {
         m_autoencoderRadio->setChecked(true);
 }
 
-void ImportDialog::updateLimits() {
+void ImportDialog::updateLimits()
+{
     const qsizetype items = m_dataset ? m_dataset->itemCount : 1;
     const int maximum = int(std::min<qsizetype>(items, std::numeric_limits<int>::max()));
 
@@ -599,7 +624,8 @@ void ImportDialog::updateLimits() {
     m_queueSizeSpin->setRange(1, maximum);
 }
 
-void ImportDialog::updateOkButton() {
+void ImportDialog::updateOkButton()
+{
     QString invalid;
     if (m_dataset) {
         invalid = settings().validate();

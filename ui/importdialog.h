@@ -29,7 +29,8 @@ struct Dataset;
 /// cells. After a failure it shows the loader's message in red. The analyst also sets the base
 /// model, the queue size, the budget and the seed. OK is enabled only while a load succeeded
 /// and the settings are valid. Loading runs on the GUI thread under a wait cursor.
-class ImportDialog : public QDialog {
+class ImportDialog : public QDialog
+{
     Q_OBJECT
 
 public:

@@ -88,11 +88,11 @@ QString LabelingSession::sessionPath() const
     return m_store ? m_store->path() : QString();
 }
 
-Result<std::unique_ptr<LabelingSession>> LabelingSession::start(
-    std::shared_ptr<const Dataset> dataset,
-    const QString &dataSpec,
-    const SessionSettings &settings,
-    const QString &sessionPath)
+Result<std::unique_ptr<LabelingSession>>
+LabelingSession::start(std::shared_ptr<const Dataset> dataset,
+                       const QString &dataSpec,
+                       const SessionSettings &settings,
+                       const QString &sessionPath)
 {
     auto created = ActiveLoop::create(dataset, settings.loop);
     if (!created.ok())
@@ -277,7 +277,8 @@ void LabelingSession::buildBaseCurve(const RoundReport &report)
     m_baseCurve.clear();
     m_baseCurve.push_back({0, 0});
     qsizetype found = 0;
-    const auto limit = std::min<size_t>(order.size(), size_t(std::max<qsizetype>(m_settings.budget, 1)));
+    const auto limit =
+        std::min<size_t>(order.size(), size_t(std::max<qsizetype>(m_settings.budget, 1)));
     for (size_t n = 0; n < limit; ++n) {
         found += m_dataset->truth[size_t(order[n])] == Truth::Anomaly ? 1 : 0;
         m_baseCurve.push_back({qsizetype(n + 1), found});
@@ -349,9 +350,9 @@ void LabelingSession::selectItem(qsizetype item)
 {
     if (item < 0 || item >= m_dataset->itemCount || item == m_currentItem)
         return;
-    const bool queued = std::any_of(m_queue.begin(), m_queue.end(), [item](const QueueEntry &entry) {
-        return entry.item == item;
-    });
+    const bool queued = std::any_of(m_queue.begin(),
+                                    m_queue.end(),
+                                    [item](const QueueEntry &entry) { return entry.item == item; });
     if (!queued) {
         const auto position = std::find(m_ranking.begin(), m_ranking.end(), item);
         const int rank = position == m_ranking.end() ? 0 : int(position - m_ranking.begin()) + 1;
@@ -370,7 +371,8 @@ void LabelingSession::moveSelection(int offset)
         return entry.item == m_currentItem;
     });
     const qsizetype index = position == m_queue.end() ? 0 : position - m_queue.begin();
-    const qsizetype target = std::clamp<qsizetype>(index + offset, 0, qsizetype(m_queue.size()) - 1);
+    const qsizetype target =
+        std::clamp<qsizetype>(index + offset, 0, qsizetype(m_queue.size()) - 1);
     if (m_queue[size_t(target)].item != m_currentItem) {
         m_currentItem = m_queue[size_t(target)].item;
         Q_EMIT currentItemChanged(m_currentItem);
@@ -389,11 +391,12 @@ bool LabelingSession::submitVerdict(Verdict verdict)
         return false;
     if (!applyVerdict(item, verdict, false))
         return false;
-    auto *command = new VerdictCommand(this,
-                                       item,
-                                       before,
-                                       verdict,
-                                       tr("%1 for %2").arg(verdictName(verdict), m_dataset->itemIds[item]));
+    auto *command =
+        new VerdictCommand(this,
+                           item,
+                           before,
+                           verdict,
+                           tr("%1 for %2").arg(verdictName(verdict), m_dataset->itemIds[item]));
     command->markApplied();
     m_undoStack->push(command);
     return true;
@@ -424,7 +427,8 @@ bool LabelingSession::applyVerdict(qsizetype item, std::optional<Verdict> verdic
 
     const std::optional<Verdict> before = verdictFor(item);
     m_spent += (verdict ? 1 : 0) - (before ? 1 : 0);
-    m_anomalyVerdicts += (verdict == Verdict::Anomaly ? 1 : 0) - (before == Verdict::Anomaly ? 1 : 0);
+    m_anomalyVerdicts +=
+        (verdict == Verdict::Anomaly ? 1 : 0) - (before == Verdict::Anomaly ? 1 : 0);
     m_verdicts[size_t(item)] = verdict ? static_cast<std::int8_t>(*verdict) : kNoVerdict;
     if (verdict)
         m_loop->submitVerdict(item, *verdict);
@@ -459,10 +463,12 @@ bool LabelingSession::applyVerdict(qsizetype item, std::optional<Verdict> verdic
 
 void LabelingSession::maybeRequestRound()
 {
-    const bool queueAnswered = std::none_of(m_queue.begin(), m_queue.end(), [this](const QueueEntry &entry) {
-        return !entry.provisional && m_verdicts[size_t(entry.item)] == kNoVerdict;
-    });
-    if (m_verdictsSinceRequest >= m_settings.loop.queueSize || (queueAnswered && m_verdictsSinceRequest > 0)) {
+    const bool queueAnswered =
+        std::none_of(m_queue.begin(), m_queue.end(), [this](const QueueEntry &entry) {
+            return !entry.provisional && m_verdicts[size_t(entry.item)] == kNoVerdict;
+        });
+    if (m_verdictsSinceRequest >= m_settings.loop.queueSize
+        || (queueAnswered && m_verdictsSinceRequest > 0)) {
         m_verdictsSinceRequest = 0;
         m_trainer->requestRound();
     }
@@ -472,6 +478,12 @@ void LabelingSession::setBudget(qsizetype budget)
 {
     if (budget < m_spent || budget == m_settings.budget)
         return;
+    SessionSettings changed = m_settings;
+    changed.budget = budget;
+    if (const Status saved = m_store->updateSettings(sessionSettingsToJson(changed)); !saved.ok()) {
+        Q_EMIT errorOccurred(tr("Budget Not Changed"), saved.error());
+        return;
+    }
     const bool wasSpent = budgetSpent();
     m_settings.budget = budget;
     if (wasSpent && !budgetSpent())

@@ -49,7 +49,8 @@ constexpr qreal kVerdictRadius = 3.4;
 constexpr qreal kTruthRadius = 4.8;
 constexpr qreal kSelectionRadius = 9.0;
 
-int markerOf(PointCategory category) {
+int markerOf(PointCategory category)
+{
     switch (category) {
     case PointCategory::Unlabeled:
         return MarkerUnlabeled;
@@ -64,7 +65,8 @@ int markerOf(PointCategory category) {
 }
 
 /// Sets the pen and brush of a marker kind.
-void setMarkerStyle(QPainter &painter, int kind) {
+void setMarkerStyle(QPainter &painter, int kind)
+{
     switch (kind) {
     case MarkerUnlabeled:
         painter.setPen(Qt::NoPen);
@@ -91,7 +93,8 @@ void setMarkerStyle(QPainter &painter, int kind) {
     }
 }
 
-qreal markerRadius(int kind) {
+qreal markerRadius(int kind)
+{
     switch (kind) {
     case MarkerUnlabeled:
         return kUnlabeledRadius;
@@ -105,12 +108,14 @@ qreal markerRadius(int kind) {
 }
 
 /// Draws one marker centred on `centre` with the painter's current pen and brush.
-void drawMarkerGeometry(QPainter &painter, int kind, QPointF centre) {
+void drawMarkerGeometry(QPainter &painter, int kind, QPointF centre)
+{
     const qreal radius = markerRadius(kind);
     painter.drawEllipse(centre, radius, radius);
 }
 
-void drawMarkerShape(QPainter &painter, int kind, QPointF centre) {
+void drawMarkerShape(QPainter &painter, int kind, QPointF centre)
+{
     setMarkerStyle(painter, kind);
     drawMarkerGeometry(painter, kind, centre);
 }
@@ -122,7 +127,8 @@ struct Sprite {
     QPointF offset; ///< Added to the point's pixel to get the image's top-left corner.
 };
 
-Sprite makeSprite(int kind, qreal dpr) {
+Sprite makeSprite(int kind, qreal dpr)
+{
     const int half = int(std::ceil(kTruthRadius + 1.5));
     const int side = 2 * half + 1;
     Sprite sprite;
@@ -140,7 +146,8 @@ Sprite makeSprite(int kind, qreal dpr) {
 }
 
 /// Ticks at 1, 2 or 5 times a power of ten, about `target` of them, inside [lo, hi].
-std::vector<double> niceTicks(double lo, double hi, int target) {
+std::vector<double> niceTicks(double lo, double hi, int target)
+{
     std::vector<double> ticks;
     const double range = hi - lo;
     if (!(range > 0.0) || !std::isfinite(range))
@@ -161,11 +168,13 @@ std::vector<double> niceTicks(double lo, double hi, int target) {
     return ticks;
 }
 
-QString linearLabel(double value) {
+QString linearLabel(double value)
+{
     return QString::number(value, 'g', 6);
 }
 
-QString decadeLabel(int exponent) {
+QString decadeLabel(int exponent)
+{
     if (exponent >= -3 && exponent <= 4)
         return QString::number(std::pow(10.0, exponent), 'g', 6);
     return QStringLiteral("1e%1").arg(exponent);
@@ -173,7 +182,8 @@ QString decadeLabel(int exponent) {
 
 /// Clips the segment p-q to `rect` (Liang-Barsky, in double so that far-away ends do not
 /// overflow). Returns false when nothing is left.
-bool clipSegment(QPointF &p, QPointF &q, const QRectF &rect) {
+bool clipSegment(QPointF &p, QPointF &q, const QRectF &rect)
+{
     double t0 = 0.0, t1 = 1.0;
     const double dx = q.x() - p.x(), dy = q.y() - p.y();
     const double checks[4][2] = {{-dx, p.x() - rect.left()},
@@ -204,7 +214,8 @@ bool clipSegment(QPointF &p, QPointF &q, const QRectF &rect) {
     return true;
 }
 
-QString categoryName(PointCategory category) {
+QString categoryName(PointCategory category)
+{
     switch (category) {
     case PointCategory::Unlabeled:
         return QStringLiteral("none");
@@ -223,11 +234,13 @@ QString categoryName(PointCategory category) {
 // ---------------------------------------------------------------------------------------------
 // Layout
 
-double LatentChartView::Layout::mapX(double x) const {
+double LatentChartView::Layout::mapX(double x) const
+{
     return plot.left() + (x - xMin) / (xMax - xMin) * plot.width();
 }
 
-double LatentChartView::Layout::mapY(double y) const {
+double LatentChartView::Layout::mapY(double y) const
+{
     double t;
     if (logY) {
         const double clamped = y > yMin ? y : yMin;
@@ -238,11 +251,13 @@ double LatentChartView::Layout::mapY(double y) const {
     return plot.bottom() - t * plot.height();
 }
 
-QPointF LatentChartView::Layout::map(double x, double y) const {
+QPointF LatentChartView::Layout::map(double x, double y) const
+{
     return QPointF(mapX(x), mapY(y));
 }
 
-QPointF LatentChartView::Layout::unmap(QPointF pixel) const {
+QPointF LatentChartView::Layout::unmap(QPointF pixel) const
+{
     const double x = xMin + (pixel.x() - plot.left()) / plot.width() * (xMax - xMin);
     const double t = (plot.bottom() - pixel.y()) / plot.height();
     double y;
@@ -257,36 +272,43 @@ QPointF LatentChartView::Layout::unmap(QPointF pixel) const {
 // LatentChartView
 
 LatentChartView::LatentChartView(QWidget *parent)
-    : QWidget(parent) {
+    : QWidget(parent)
+{
     setAttribute(Qt::WA_OpaquePaintEvent);
     setFocusPolicy(Qt::ClickFocus);
 }
 
 LatentChartView::~LatentChartView() = default;
 
-QSize LatentChartView::sizeHint() const {
+QSize LatentChartView::sizeHint() const
+{
     return QSize(640, 480);
 }
 
-QSize LatentChartView::minimumSizeHint() const {
+QSize LatentChartView::minimumSizeHint() const
+{
     return QSize(240, 180);
 }
 
-void LatentChartView::setData(const LatentChartData &data) {
+void LatentChartView::setData(const LatentChartData &data)
+{
     m_data = data;
     dataChanged();
 }
 
-void LatentChartView::setData(LatentChartData &&data) {
+void LatentChartView::setData(LatentChartData &&data)
+{
     m_data = std::move(data);
     dataChanged();
 }
 
-void LatentChartView::clear() {
+void LatentChartView::clear()
+{
     setData(LatentChartData{});
 }
 
-void LatentChartView::dataChanged() {
+void LatentChartView::dataChanged()
+{
     const size_t n = std::min({m_data.x.size(), m_data.y.size()});
     // Keep the per-point vectors consistent whatever the caller passed.
     m_data.x.resize(n);
@@ -336,14 +358,16 @@ void LatentChartView::dataChanged() {
     invalidate();
 }
 
-void LatentChartView::invalidate() {
+void LatentChartView::invalidate()
+{
     m_layoutValid = false;
     m_cacheValid = false;
     m_gridValid = false;
     update();
 }
 
-void LatentChartView::setSelectedItem(qsizetype item) {
+void LatentChartView::setSelectedItem(qsizetype item)
+{
     if (item < 0 || item >= qsizetype(m_pointOfItem.size()) || m_pointOfItem[size_t(item)] < 0)
         item = -1;
     if (item == m_selectedItem)
@@ -352,7 +376,8 @@ void LatentChartView::setSelectedItem(qsizetype item) {
     update();
 }
 
-void LatentChartView::setLogScale(bool on) {
+void LatentChartView::setLogScale(bool on)
+{
     if (on == m_logScale)
         return;
     m_logScale = on;
@@ -360,7 +385,8 @@ void LatentChartView::setLogScale(bool on) {
 }
 
 LatentChartView::Layout LatentChartView::computeLayout(QSizeF size,
-                                                       const QPaintDevice *device) const {
+                                                       const QPaintDevice *device) const
+{
     Layout layout;
     layout.size = size;
     layout.logY = m_logScale;
@@ -493,7 +519,8 @@ LatentChartView::Layout LatentChartView::computeLayout(QSizeF size,
     return layout;
 }
 
-const LatentChartView::Layout &LatentChartView::widgetLayout() const {
+const LatentChartView::Layout &LatentChartView::widgetLayout() const
+{
     if (!m_layoutValid) {
         m_layout = computeLayout(QSizeF(size()), this);
         m_layoutValid = true;
@@ -501,7 +528,8 @@ const LatentChartView::Layout &LatentChartView::widgetLayout() const {
     return m_layout;
 }
 
-void LatentChartView::paintScene(QPainter &painter, const Layout &layout, bool raster) const {
+void LatentChartView::paintScene(QPainter &painter, const Layout &layout, bool raster) const
+{
     const QPalette pal = palette();
     const QColor background = pal.color(QPalette::Base);
     const QColor text = pal.color(QPalette::Text);
@@ -712,7 +740,8 @@ void LatentChartView::paintScene(QPainter &painter, const Layout &layout, bool r
     painter.restore();
 }
 
-void LatentChartView::paintSelection(QPainter &painter, const Layout &layout) const {
+void LatentChartView::paintSelection(QPainter &painter, const Layout &layout) const
+{
     if (m_selectedItem < 0 || m_selectedItem >= qsizetype(m_pointOfItem.size()))
         return;
     const qint32 point = m_pointOfItem[size_t(m_selectedItem)];
@@ -738,7 +767,8 @@ void LatentChartView::paintSelection(QPainter &painter, const Layout &layout) co
     painter.restore();
 }
 
-void LatentChartView::ensureCache() const {
+void LatentChartView::ensureCache() const
+{
     const qreal dpr = devicePixelRatioF();
     const QSize pixelSize = (QSizeF(size()) * dpr).toSize();
     if (m_cacheValid && m_cache.size() == pixelSize && m_cache.devicePixelRatio() == dpr)
@@ -756,21 +786,24 @@ void LatentChartView::ensureCache() const {
     m_lastRenderMs = double(timer.nsecsElapsed()) / 1e6;
 }
 
-void LatentChartView::paintEvent(QPaintEvent *) {
+void LatentChartView::paintEvent(QPaintEvent *)
+{
     ensureCache();
     QPainter painter(this);
     painter.drawImage(QPointF(0, 0), m_cache);
     paintSelection(painter, widgetLayout());
 }
 
-void LatentChartView::resizeEvent(QResizeEvent *event) {
+void LatentChartView::resizeEvent(QResizeEvent *event)
+{
     QWidget::resizeEvent(event);
     m_layoutValid = false;
     m_cacheValid = false;
     m_gridValid = false;
 }
 
-void LatentChartView::changeEvent(QEvent *event) {
+void LatentChartView::changeEvent(QEvent *event)
+{
     switch (event->type()) {
     case QEvent::PaletteChange:
     case QEvent::FontChange:
@@ -783,19 +816,23 @@ void LatentChartView::changeEvent(QEvent *event) {
     QWidget::changeEvent(event);
 }
 
-QPointF LatentChartView::mapToPixel(float x, float y) const {
+QPointF LatentChartView::mapToPixel(float x, float y) const
+{
     return widgetLayout().map(x, y);
 }
 
-QPointF LatentChartView::mapFromPixel(QPointF pixel) const {
+QPointF LatentChartView::mapFromPixel(QPointF pixel) const
+{
     return widgetLayout().unmap(pixel);
 }
 
-QRectF LatentChartView::plotArea() const {
+QRectF LatentChartView::plotArea() const
+{
     return widgetLayout().plot;
 }
 
-void LatentChartView::ensureGrid() const {
+void LatentChartView::ensureGrid() const
+{
     if (m_gridValid)
         return;
     const Layout &layout = widgetLayout();
@@ -827,7 +864,8 @@ void LatentChartView::ensureGrid() const {
     m_gridValid = true;
 }
 
-qsizetype LatentChartView::pointAt(QPointF pixel, qreal radius) const {
+qsizetype LatentChartView::pointAt(QPointF pixel, qreal radius) const
+{
     if (m_data.x.empty())
         return -1;
     ensureGrid();
@@ -861,12 +899,14 @@ qsizetype LatentChartView::pointAt(QPointF pixel, qreal radius) const {
     return best;
 }
 
-qsizetype LatentChartView::itemAt(QPointF pixel, qreal radius) const {
+qsizetype LatentChartView::itemAt(QPointF pixel, qreal radius) const
+{
     const qsizetype point = pointAt(pixel, radius);
     return point < 0 ? -1 : m_data.item[size_t(point)];
 }
 
-void LatentChartView::mousePressEvent(QMouseEvent *event) {
+void LatentChartView::mousePressEvent(QMouseEvent *event)
+{
     if (event->button() == Qt::LeftButton) {
         m_pressed = true;
         m_pressPos = event->position();
@@ -876,7 +916,8 @@ void LatentChartView::mousePressEvent(QMouseEvent *event) {
     QWidget::mousePressEvent(event);
 }
 
-void LatentChartView::mouseReleaseEvent(QMouseEvent *event) {
+void LatentChartView::mouseReleaseEvent(QMouseEvent *event)
+{
     if (event->button() == Qt::LeftButton && m_pressed) {
         m_pressed = false;
         const QPointF delta = event->position() - m_pressPos;
@@ -893,7 +934,8 @@ void LatentChartView::mouseReleaseEvent(QMouseEvent *event) {
     QWidget::mouseReleaseEvent(event);
 }
 
-QString LatentChartView::toolTipFor(qsizetype point) const {
+QString LatentChartView::toolTipFor(qsizetype point) const
+{
     const auto i = size_t(point);
     QString text = QStringLiteral("Item %1\nLatent: %2\nScore: %3\nVerdict: %4")
                        .arg(m_data.item[i])
@@ -912,7 +954,8 @@ QString LatentChartView::toolTipFor(qsizetype point) const {
     return text;
 }
 
-bool LatentChartView::event(QEvent *event) {
+bool LatentChartView::event(QEvent *event)
+{
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
         const qsizetype point = pointAt(QPointF(help->pos()));
@@ -931,7 +974,8 @@ bool LatentChartView::event(QEvent *event) {
     return QWidget::event(event);
 }
 
-QSize LatentChartView::exportSize(QSize requested) const {
+QSize LatentChartView::exportSize(QSize requested) const
+{
     if (requested.isValid() && !requested.isEmpty())
         return requested;
     if (width() >= 50 && height() >= 50)
@@ -939,7 +983,8 @@ QSize LatentChartView::exportSize(QSize requested) const {
     return QSize(800, 600);
 }
 
-QImage LatentChartView::renderImage(QSize size) const {
+QImage LatentChartView::renderImage(QSize size) const
+{
     size = exportSize(size);
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.setDotsPerMeterX(qRound(logicalDpiX() / 0.0254));
@@ -952,7 +997,8 @@ QImage LatentChartView::renderImage(QSize size) const {
     return image;
 }
 
-bool LatentChartView::exportPng(const QString &path, QString *error, QSize size) const {
+bool LatentChartView::exportPng(const QString &path, QString *error, QSize size) const
+{
     const QImage image = renderImage(size);
     QImageWriter writer(path, "png");
     if (!writer.write(image)) {
@@ -963,7 +1009,8 @@ bool LatentChartView::exportPng(const QString &path, QString *error, QSize size)
     return true;
 }
 
-bool LatentChartView::exportSvg(const QString &path, QString *error, QSize size) const {
+bool LatentChartView::exportSvg(const QString &path, QString *error, QSize size) const
+{
     size = exportSize(size);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {

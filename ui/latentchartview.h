@@ -29,7 +29,8 @@ namespace uai {
 /// anomaly when ground truth is known, so unlabeled real anomalies stand out.
 ///
 /// Clicking a point selects it and emits itemActivated(); hovering shows a tooltip.
-class LatentChartView : public QWidget {
+class LatentChartView : public QWidget
+{
     Q_OBJECT
 
 public:

@@ -7,12 +7,14 @@ namespace uai {
 
 namespace {
 
-qsizetype itemCountOf(const RoundReport &report) {
+qsizetype itemCountOf(const RoundReport &report)
+{
     return qsizetype(report.baseScore.size());
 }
 
 /// Sizes every axis needs: a latent of the announced size for every scored item.
-QString latentShapeProblem(const RoundReport &report) {
+QString latentShapeProblem(const RoundReport &report)
+{
     if (report.latentSize <= 0)
         return QStringLiteral("The round has no latent values.");
     const auto expected = size_t(itemCountOf(report)) * size_t(report.latentSize);
@@ -25,7 +27,8 @@ QString latentShapeProblem(const RoundReport &report) {
     return {};
 }
 
-QString uaiWeightsProblem(const RoundReport &report) {
+QString uaiWeightsProblem(const RoundReport &report)
+{
     if (report.uaiWeights.empty())
         return QStringLiteral("The UAI layer has no weights yet.");
     if (report.uaiWeights.size() != size_t(report.latentSize) + 1) {
@@ -36,7 +39,8 @@ QString uaiWeightsProblem(const RoundReport &report) {
     return {};
 }
 
-void applySignConvention(std::vector<double> &v) {
+void applySignConvention(std::vector<double> &v)
+{
     size_t largest = 0;
     for (size_t i = 1; i < v.size(); ++i) {
         if (std::abs(v[i]) > std::abs(v[largest]))
@@ -48,15 +52,16 @@ void applySignConvention(std::vector<double> &v) {
     }
 }
 
-double norm(const std::vector<double> &v) {
+double norm(const std::vector<double> &v)
+{
     double sum = 0.0;
     for (double value : v)
         sum += value * value;
     return std::sqrt(sum);
 }
 
-std::vector<double>
-multiply(const std::vector<double> &matrix, int d, const std::vector<double> &v) {
+std::vector<double> multiply(const std::vector<double> &matrix, int d, const std::vector<double> &v)
+{
     std::vector<double> out(size_t(d), 0.0);
     for (int r = 0; r < d; ++r) {
         const double *row = matrix.data() + size_t(r) * size_t(d);
@@ -70,7 +75,8 @@ multiply(const std::vector<double> &matrix, int d, const std::vector<double> &v)
 
 } // namespace
 
-QString latentAxisName(LatentAxis axis) {
+QString latentAxisName(LatentAxis axis)
+{
     switch (axis) {
     case LatentAxis::UaiProjection:
         return QStringLiteral("UAI projection");
@@ -82,7 +88,8 @@ QString latentAxisName(LatentAxis axis) {
     return {};
 }
 
-PointCategory pointCategory(const std::optional<Verdict> &verdict) {
+PointCategory pointCategory(const std::optional<Verdict> &verdict)
+{
     if (!verdict)
         return PointCategory::Unlabeled;
     switch (*verdict) {
@@ -96,7 +103,8 @@ PointCategory pointCategory(const std::optional<Verdict> &verdict) {
     return PointCategory::Unlabeled;
 }
 
-QString latentAxisUnavailableReason(const RoundReport &report, LatentAxis axis) {
+QString latentAxisUnavailableReason(const RoundReport &report, LatentAxis axis)
+{
     QString problem = latentShapeProblem(report);
     if (!problem.isEmpty())
         return problem;
@@ -115,7 +123,8 @@ QString latentAxisUnavailableReason(const RoundReport &report, LatentAxis axis) 
     return QStringLiteral("Unknown axis.");
 }
 
-std::vector<LatentAxisAvailability> latentAxisAvailability(const RoundReport &report) {
+std::vector<LatentAxisAvailability> latentAxisAvailability(const RoundReport &report)
+{
     std::vector<LatentAxisAvailability> out;
     for (LatentAxis axis :
          {LatentAxis::UaiProjection, LatentAxis::PrincipalComponent, LatentAxis::SingleUnit}) {
@@ -128,7 +137,8 @@ std::vector<LatentAxisAvailability> latentAxisAvailability(const RoundReport &re
     return out;
 }
 
-std::vector<LatentAxis> availableLatentAxes(const RoundReport &report) {
+std::vector<LatentAxis> availableLatentAxes(const RoundReport &report)
+{
     std::vector<LatentAxis> out;
     for (const LatentAxisAvailability &entry : latentAxisAvailability(report)) {
         if (entry.available)
@@ -137,7 +147,8 @@ std::vector<LatentAxis> availableLatentAxes(const RoundReport &report) {
     return out;
 }
 
-std::vector<double> topEigenvector(const std::vector<double> &matrix, int d, double *eigenvalue) {
+std::vector<double> topEigenvector(const std::vector<double> &matrix, int d, double *eigenvalue)
+{
     if (eigenvalue)
         *eigenvalue = 0.0;
     if (d <= 0 || matrix.size() != size_t(d) * size_t(d))
@@ -222,7 +233,8 @@ std::vector<double> topEigenvector(const std::vector<double> &matrix, int d, dou
 Result<LatentChartData> projectLatent(const RoundReport &report,
                                       LatentAxis axis,
                                       const std::vector<std::optional<Verdict>> &verdicts,
-                                      const std::vector<Truth> &truth) {
+                                      const std::vector<Truth> &truth)
+{
     const QString problem = latentAxisUnavailableReason(report, axis);
     if (!problem.isEmpty())
         return fail(problem);

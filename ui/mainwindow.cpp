@@ -49,6 +49,7 @@ namespace uai {
 namespace {
 
 constexpr int kMaxRecent = 10;
+constexpr QSize kMinimumExportSize(900, 600);
 const QLatin1String kRecentKey("recent");
 const QLatin1String kLastSessionKey("lastSession");
 const QLatin1String kGeometryKey("windowGeometry");
@@ -73,8 +74,8 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("UAI Studio"));
     setAcceptDrops(true);
     createActions();
-    createMenus();
     createCentralWidgets();
+    createMenus();
     createStatusBar();
     connect(m_demoTimer, &QTimer::timeout, this, &MainWindow::onDemoTick);
 
@@ -127,7 +128,8 @@ void MainWindow::createActions()
     connect(m_openSessionAction, &QAction::triggered, this, &MainWindow::onOpenSessionTriggered);
 
     m_exportVerdictsAction = new QAction(tr("Export &Verdicts as CSV..."), this);
-    connect(m_exportVerdictsAction, &QAction::triggered, this, &MainWindow::onExportVerdictsTriggered);
+    connect(
+        m_exportVerdictsAction, &QAction::triggered, this, &MainWindow::onExportVerdictsTriggered);
     m_exportLatentPngAction = new QAction(tr("Export Latent Chart as PNG..."), this);
     connect(m_exportLatentPngAction, &QAction::triggered, this, [this] {
         onExportChartTriggered(true, false);
@@ -173,8 +175,10 @@ void MainWindow::createActions()
                                                             {m_unsureAction, Verdict::Unsure}};
     for (const auto &[action, verdict] : verdictActions) {
         const int value = int(verdict);
-        action->setToolTip(QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')),
-                                                         action->shortcut().toString()));
+        const QString label = QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')),
+                                                            action->shortcut().toString());
+        action->setToolTip(label);
+        action->setIconText(label);
         connect(action, &QAction::triggered, this, [this, value] { onVerdictTriggered(value); });
     }
     m_unsureAction->setStatusTip(tr("No verdict: the item leaves the queue without training"));
@@ -206,8 +210,13 @@ void MainWindow::createActions()
     m_demoAction->setStatusTip(tr("A simulated analyst answers from the ground truth"));
     connect(m_demoAction, &QAction::toggled, this, &MainWindow::setDemoMode);
 
-    for (QAction *action : {m_anomalyAction, m_normalAction, m_unsureAction, m_nextAction,
-                            m_previousAction, m_undoAction, m_redoAction}) {
+    for (QAction *action : {m_anomalyAction,
+                            m_normalAction,
+                            m_unsureAction,
+                            m_nextAction,
+                            m_previousAction,
+                            m_undoAction,
+                            m_redoAction}) {
         addAction(action);
     }
 }
@@ -245,6 +254,11 @@ void MainWindow::createMenus()
     verdict->addAction(m_nextAction);
     verdict->addAction(m_previousAction);
 
+    QMenu *view = menuBar()->addMenu(tr("V&iew"));
+    view->addAction(m_suspectView->zoomInAction());
+    view->addAction(m_suspectView->zoomOutAction());
+    view->addAction(m_suspectView->zoomToFitAction());
+
     QMenu *training = menuBar()->addMenu(tr("&Training"));
     training->addAction(m_budgetAction);
     training->addAction(m_stopTrainingAction);
@@ -263,11 +277,12 @@ void MainWindow::createMenus()
     });
     QAction *about = help->addAction(tr("&About UAI Studio"));
     connect(about, &QAction::triggered, this, [this] {
-        QMessageBox::about(this,
-                           tr("About UAI Studio"),
-                           tr("UAI Studio %1\nActive anomaly detection with a UAI layer on a deep "
-                              "unsupervised detector.\n%2")
-                               .arg(QCoreApplication::applicationVersion(), describeTorchRuntime()));
+        QMessageBox::about(
+            this,
+            tr("About UAI Studio"),
+            tr("UAI Studio %1\nActive anomaly detection with a UAI layer on a deep "
+               "unsupervised detector.\n%2")
+                .arg(QCoreApplication::applicationVersion(), describeTorchRuntime()));
     });
 }
 
@@ -284,8 +299,6 @@ void MainWindow::createCentralWidgets()
     for (QAction *action : {m_anomalyAction, m_normalAction, m_unsureAction}) {
         auto *button = new QToolButton(verdictBar);
         button->setDefaultAction(action);
-        button->setText(QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')),
-                                                      action->shortcut().toString()));
         button->setFocusPolicy(Qt::NoFocus);
         button->setMinimumWidth(110);
         verdictBar->addWidget(button);
@@ -310,7 +323,7 @@ void MainWindow::createCentralWidgets()
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     splitter->setStretchFactor(2, 4);
-    splitter->setSizes({300, 450, 650});
+    splitter->setSizes({380, 420, 600});
     setCentralWidget(splitter);
 
     auto *demoBar = addToolBar(tr("Demo"));
@@ -388,7 +401,8 @@ bool MainWindow::openDataSpec(const QString &dataSpec, const SessionSettings &se
         showError(tr("Dataset Not Loaded"), loaded.error());
         return false;
     }
-    return startSession(std::make_shared<const Dataset>(std::move(loaded).value()), dataSpec, settings);
+    return startSession(
+        std::make_shared<const Dataset>(std::move(loaded).value()), dataSpec, settings);
 }
 
 bool MainWindow::openSession(const QString &sessionPath)
@@ -439,6 +453,8 @@ void MainWindow::attachSession(std::unique_ptr<LabelingSession> session)
     connect(trainer, &TrainerController::stateChanged, this, [this] {
         updateStatus();
         updateActions();
+        if (!m_session->latestReport())
+            showCurrentSuspect();
     });
     connect(trainer, &TrainerController::progressChanged, this, [this](int done, int total) {
         m_progress->setRange(0, total);
@@ -469,6 +485,10 @@ void MainWindow::showCurrentSuspect()
         m_suspectView->clear();
         if (!m_session)
             m_suspectNotice->setText(tr("Open a dataset or a session to start."));
+        else if (!m_session->latestReport()
+                 && m_session->trainer()->state() == TrainerController::State::Stopped)
+            m_suspectNotice->setText(tr("Pretraining was cancelled, so there are no suspects. "
+                                        "Open the data again to retrain, or open other data."));
         else if (!m_session->latestReport())
             m_suspectNotice->setText(tr("The detector is being trained; the first suspects "
                                         "appear when it is ready."));
@@ -485,10 +505,8 @@ void MainWindow::showCurrentSuspect()
     if (autoencoder && item != m_reconstructedItem)
         m_session->trainer()->requestReconstruction({item});
     const std::vector<float> none;
-    SuspectDetails details = makeSuspectDetails(m_session->dataset(),
-                                                item,
-                                                item == m_reconstructedItem ? m_reconstruction
-                                                                            : none);
+    SuspectDetails details = makeSuspectDetails(
+        m_session->dataset(), item, item == m_reconstructedItem ? m_reconstruction : none);
     const int row = m_queuePanel->rowOfItem(item);
     details.rank = row >= 0 ? m_session->queue()[size_t(row)].rank : 0;
     if (const auto report = m_session->latestReport()) {
@@ -499,9 +517,10 @@ void MainWindow::showCurrentSuspect()
     details.verdict = m_session->verdictFor(item);
     m_suspectView->setDetails(details);
     const bool provisional = row >= 0 && m_session->queue()[size_t(row)].provisional;
-    m_suspectNotice->setText(provisional ? tr("From the previous ranking while round %1 trains.")
-                                               .arg(m_session->round() + 1)
-                                         : QString());
+    m_suspectNotice->setText(
+        provisional
+            ? tr("From the previous ranking while round %1 trains.").arg(m_session->round() + 1)
+            : QString());
 }
 
 void MainWindow::updateStatus()
@@ -517,7 +536,8 @@ void MainWindow::updateStatus()
     }
     const TrainerController *trainer = m_session->trainer();
     m_roundLabel->setText(tr("Round %1").arg(m_session->round()));
-    m_budgetLabel->setText(tr("%1 of %2 verdicts").arg(m_session->verdictsSpent()).arg(m_session->budget()));
+    m_budgetLabel->setText(
+        tr("%1 of %2 verdicts").arg(m_session->verdictsSpent()).arg(m_session->budget()));
     QString found = tr("%1 anomalies found").arg(m_session->anomalyVerdicts());
     if (m_session->dataset().hasTruth())
         found += tr(" (%1 in the data)").arg(m_session->dataset().anomalyCount());
@@ -534,9 +554,16 @@ void MainWindow::updateStatus()
 void MainWindow::updateActions()
 {
     const bool open = m_session != nullptr;
-    for (QAction *action : {m_exportVerdictsAction, m_exportLatentPngAction, m_exportLatentSvgAction,
-                            m_exportCurvePngAction, m_exportCurveSvgAction, m_budgetAction,
-                            m_anomalyAction, m_normalAction, m_unsureAction, m_nextAction,
+    for (QAction *action : {m_exportVerdictsAction,
+                            m_exportLatentPngAction,
+                            m_exportLatentSvgAction,
+                            m_exportCurvePngAction,
+                            m_exportCurveSvgAction,
+                            m_budgetAction,
+                            m_anomalyAction,
+                            m_normalAction,
+                            m_unsureAction,
+                            m_nextAction,
                             m_previousAction}) {
         action->setEnabled(open);
     }
@@ -565,11 +592,11 @@ void MainWindow::onOpenDataTriggered()
 
 void MainWindow::onOpenSessionTriggered()
 {
-    const QString path = QFileDialog::getOpenFileName(this,
-                                                      tr("Open Session"),
-                                                      defaultSessionFolder(),
-                                                      tr("UAI Studio sessions (*.%1);;All files (*)")
-                                                          .arg(sessionSuffix()));
+    const QString path = QFileDialog::getOpenFileName(
+        this,
+        tr("Open Session"),
+        defaultSessionFolder(),
+        tr("UAI Studio sessions (*.%1);;All files (*)").arg(sessionSuffix()));
     if (!path.isEmpty())
         openSession(path);
 }
@@ -594,10 +621,8 @@ void MainWindow::onExportVerdictsTriggered()
 {
     if (!m_session)
         return;
-    const QString path = QFileDialog::getSaveFileName(this,
-                                                      tr("Export Verdicts"),
-                                                      QStringLiteral("verdicts.csv"),
-                                                      tr("CSV files (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Verdicts"), QStringLiteral("verdicts.csv"), tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     if (const Status exported = m_session->exportVerdicts(path); !exported.ok())
@@ -610,23 +635,24 @@ void MainWindow::onExportChartTriggered(bool latent, bool svg)
         return;
     m_chartsPanel->refreshNow();
     const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
-    const QString name = (latent ? QStringLiteral("latent-chart.") : QStringLiteral("discovery-curve."))
-                         + suffix;
-    const QString path = QFileDialog::getSaveFileName(this,
-                                                      tr("Export Chart"),
-                                                      name,
-                                                      svg ? tr("SVG files (*.svg)")
-                                                          : tr("PNG images (*.png)"));
+    const QString name =
+        (latent ? QStringLiteral("latent-chart.") : QStringLiteral("discovery-curve.")) + suffix;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Chart"), name, svg ? tr("SVG files (*.svg)") : tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
     QString error;
     bool written = false;
+    // A chart in a hidden tab may be tiny; exports get at least a readable size.
+    QWidget *chart = latent ? static_cast<QWidget *>(m_chartsPanel->latentChart())
+                            : static_cast<QWidget *>(m_chartsPanel->discoveryChart());
+    const QSize size = chart->size().expandedTo(kMinimumExportSize);
     if (latent)
-        written = svg ? m_chartsPanel->latentChart()->exportSvg(path, &error)
-                      : m_chartsPanel->latentChart()->exportPng(path, &error);
+        written = svg ? m_chartsPanel->latentChart()->exportSvg(path, &error, size)
+                      : m_chartsPanel->latentChart()->exportPng(path, &error, size);
     else
-        written = svg ? m_chartsPanel->discoveryChart()->exportSvg(path, &error)
-                      : m_chartsPanel->discoveryChart()->exportPng(path, &error);
+        written = svg ? m_chartsPanel->discoveryChart()->exportSvg(path, &error, size)
+                      : m_chartsPanel->discoveryChart()->exportPng(path, &error, size);
     if (!written)
         showError(tr("Chart Not Exported"), error);
 }

@@ -20,6 +20,16 @@ QString formatScore(double value)
     return std::isfinite(value) ? QString::number(value, 'g', 4) : QStringLiteral("n/a");
 }
 
+/// Formats a probability so that values that round to 1 stay distinguishable from it.
+QString formatProbability(double value)
+{
+    if (!std::isfinite(value))
+        return QStringLiteral("n/a");
+    if (value >= 0.9995)
+        return QStringLiteral(">0.999");
+    return QString::number(value, 'f', 3);
+}
+
 QColor verdictColor(std::optional<Verdict> verdict)
 {
     if (!verdict)
@@ -42,12 +52,14 @@ QueuePanel::QueuePanel(QWidget *parent)
     , m_title(new QLabel(this))
     , m_table(new QTableWidget(0, ColumnCount, this))
 {
-    m_table->setHorizontalHeaderLabels({tr("Rank"), tr("Item"), tr("Score"), tr("UAI"), tr("Verdict")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Rank"), tr("Item"), tr("Score"), tr("UAI"), tr("Verdict")});
     m_table->setFocusPolicy(Qt::NoFocus);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(IdColumn, QHeaderView::Stretch);
     m_table->setToolTip(tr("Suspects of the current round, most suspicious first. Rows in "
                            "italics come from the previous ranking while the next round trains."));
@@ -102,13 +114,14 @@ void QueuePanel::rebuild()
     for (size_t row = 0; row < queue.size(); ++row) {
         const auto &entry = queue[row];
         const double base = report ? report->baseScore[size_t(entry.item)] : NAN;
-        const double uai = report && report->rankedByUai
-                               ? 1.0 / (1.0 + std::exp(-double(report->uaiLogit[size_t(entry.item)])))
-                               : NAN;
+        const double uai =
+            report && report->rankedByUai
+                ? 1.0 / (1.0 + std::exp(-double(report->uaiLogit[size_t(entry.item)])))
+                : NAN;
         const QString cells[] = {QString::number(entry.rank),
                                  m_session->dataset().itemIds[entry.item],
                                  formatScore(base),
-                                 formatScore(uai),
+                                 formatProbability(uai),
                                  QString()};
         for (int column = 0; column < ColumnCount; ++column) {
             auto *cell = new QTableWidgetItem(cells[column]);

@@ -52,7 +52,8 @@ constexpr std::array<QRgb, 9> kViridis = {0xff440154,
                                           0xfffde725};
 
 /// Returns the colour map at t in [0, 1], interpolating linearly between anchors.
-QRgb viridis(double t) {
+QRgb viridis(double t)
+{
     t = std::clamp(t, 0.0, 1.0);
     const double position = t * double(kViridis.size() - 1);
     const auto lower = std::min(static_cast<size_t>(position), kViridis.size() - 2);
@@ -66,14 +67,16 @@ QRgb viridis(double t) {
 }
 
 /// Converts a grayscale value in [0, 1] to 8 bits: v * 255 rounded, clamped; not finite gives 0.
-uchar grayLevel(float value) {
+uchar grayLevel(float value)
+{
     if (!std::isfinite(value))
         return 0;
     const long level = std::lround(double(value) * 255.0);
     return static_cast<uchar>(std::clamp(level, 0L, 255L));
 }
 
-QImage grayImage(const std::vector<float> &values, int width, int height) {
+QImage grayImage(const std::vector<float> &values, int width, int height)
+{
     QImage image(width, height, QImage::Format_Grayscale8);
     for (int y = 0; y < height; ++y) {
         uchar *line = image.scanLine(y);
@@ -85,7 +88,8 @@ QImage grayImage(const std::vector<float> &values, int width, int height) {
 
 /// Scales with nearest-neighbour sampling: each output pixel copies the input pixel under its
 /// centre, so no value between two neighbouring pixels is ever produced.
-QImage scaleNearest(const QImage &source, double zoom) {
+QImage scaleNearest(const QImage &source, double zoom)
+{
     const int width = std::max(1, int(std::lround(source.width() * zoom)));
     const int height = std::max(1, int(std::lround(source.height() * zoom)));
     QImage scaled(width, height, source.format());
@@ -109,7 +113,8 @@ QImage scaleNearest(const QImage &source, double zoom) {
 
 /// Rounds a raw value rebuilt from a float feature to the precision that float carries, so
 /// that a 0 in the file shows as 0 and not as a residue such as -1.8e-10.
-double roundToStoredPrecision(double raw, float standardised, double scale, double mean) {
+double roundToStoredPrecision(double raw, float standardised, double scale, double mean)
+{
     const double error = (std::abs(double(standardised)) * std::abs(scale) + std::abs(mean))
                          * double(std::numeric_limits<float>::epsilon());
     if (!std::isfinite(raw) || !std::isfinite(error) || error <= 0.0)
@@ -120,13 +125,15 @@ double roundToStoredPrecision(double raw, float standardised, double scale, doub
     return rounded == 0.0 ? 0.0 : rounded; // no "-0" in the table
 }
 
-QString formatNumber(double value) {
+QString formatNumber(double value)
+{
     if (!std::isfinite(value))
         return SuspectView::tr("n/a");
     return QString::number(value, 'g', 6);
 }
 
-QString verdictText(const std::optional<Verdict> &verdict) {
+QString verdictText(const std::optional<Verdict> &verdict)
+{
     if (!verdict)
         return SuspectView::tr("no verdict");
     switch (*verdict) {
@@ -140,7 +147,8 @@ QString verdictText(const std::optional<Verdict> &verdict) {
     return {};
 }
 
-QToolButton *makeLayerButton(const QString &text, QWidget *parent) {
+QToolButton *makeLayerButton(const QString &text, QWidget *parent)
+{
     auto *button = new QToolButton(parent);
     button->setText(text);
     button->setCheckable(true);
@@ -148,14 +156,16 @@ QToolButton *makeLayerButton(const QString &text, QWidget *parent) {
     return button;
 }
 
-qsizetype countNonFinite(const std::vector<float> &values) {
+qsizetype countNonFinite(const std::vector<float> &values)
+{
     return std::count_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
 }
 
 } // namespace
 
 SuspectDetails
-makeSuspectDetails(const Dataset &data, qsizetype item, const std::vector<float> &reconstruction) {
+makeSuspectDetails(const Dataset &data, qsizetype item, const std::vector<float> &reconstruction)
+{
     SuspectDetails details;
     if (item < 0 || item >= data.itemCount) {
         qCWarning(lcSuspect) << "Item" << item << "is outside the dataset of" << data.itemCount
@@ -205,7 +215,8 @@ makeSuspectDetails(const Dataset &data, qsizetype item, const std::vector<float>
 }
 
 SuspectView::SuspectView(QWidget *parent)
-    : QWidget(parent) {
+    : QWidget(parent)
+{
     m_header = new QLabel(this);
     m_header->setObjectName(QStringLiteral("suspectHeader"));
     m_header->setWordWrap(true);
@@ -247,7 +258,8 @@ SuspectView::SuspectView(QWidget *parent)
 
 SuspectView::~SuspectView() = default;
 
-void SuspectView::buildImagePage() {
+void SuspectView::buildImagePage()
+{
     m_imagePage = new QWidget(this);
 
     m_originalButton = makeLayerButton(tr("Original"), m_imagePage);
@@ -338,7 +350,8 @@ void SuspectView::buildImagePage() {
     m_pages->addWidget(m_imagePage);
 }
 
-void SuspectView::buildTablePage() {
+void SuspectView::buildTablePage()
+{
     m_tableModel = new QStandardItemModel(0, kColumnCount, this);
     m_tableModel->setHorizontalHeaderLabels(
         {tr("Feature"), tr("Value"), tr("z"), tr("Contribution")});
@@ -366,7 +379,8 @@ void SuspectView::buildTablePage() {
     m_pages->addWidget(m_table);
 }
 
-void SuspectView::setDetails(const SuspectDetails &details) {
+void SuspectView::setDetails(const SuspectDetails &details)
+{
     if (details.item < 0) {
         clear();
         return;
@@ -421,7 +435,8 @@ void SuspectView::setDetails(const SuspectDetails &details) {
     updateHeader();
 }
 
-void SuspectView::clear() {
+void SuspectView::clear()
+{
     m_details = SuspectDetails();
     m_hasDetails = false;
     m_displayedImage = QImage();
@@ -433,23 +448,27 @@ void SuspectView::clear() {
     updateZoomActions();
 }
 
-QString SuspectView::headerText() const {
+QString SuspectView::headerText() const
+{
     return m_header->text();
 }
 
-bool SuspectView::isLayerAvailable(ImageLayer layer) const {
+bool SuspectView::isLayerAvailable(ImageLayer layer) const
+{
     if (!m_hasDetails || !m_details.isImage || m_details.pixels.empty())
         return false;
     return layer == ImageLayer::Original || !m_details.reconstruction.empty();
 }
 
-void SuspectView::setImageLayer(ImageLayer layer) {
+void SuspectView::setImageLayer(ImageLayer layer)
+{
     m_requestedLayer = layer;
     updateLayerButtons();
     updateImage();
 }
 
-void SuspectView::setZoom(double factor) {
+void SuspectView::setZoom(double factor)
+{
     if (!std::isfinite(factor) || factor <= 0.0)
         return;
     const double previous = m_zoom;
@@ -460,25 +479,29 @@ void SuspectView::setZoom(double factor) {
         Q_EMIT zoomChanged(m_zoom);
 }
 
-void SuspectView::zoomIn() {
+void SuspectView::zoomIn()
+{
     // Whole factors above 1 and 1/n below keep every image pixel the same size on screen.
     const double next = m_zoom >= 1.0 ? std::floor(m_zoom + 1e-9) + 1.0
                                       : 1.0 / (std::ceil(1.0 / m_zoom - 1e-9) - 1.0);
     setZoom(next);
 }
 
-void SuspectView::zoomOut() {
+void SuspectView::zoomOut()
+{
     const double next = m_zoom > 1.0 + 1e-9 ? std::ceil(m_zoom - 1e-9) - 1.0
                                             : 1.0 / (std::floor(1.0 / m_zoom + 1e-9) + 1.0);
     setZoom(next);
 }
 
-void SuspectView::zoomToFit() {
+void SuspectView::zoomToFit()
+{
     m_fitting = true;
     updateImage();
 }
 
-bool SuspectView::eventFilter(QObject *watched, QEvent *event) {
+bool SuspectView::eventFilter(QObject *watched, QEvent *event)
+{
     if (watched == m_scrollArea->viewport()) {
         if (event->type() == QEvent::Resize && m_fitting && m_hasDetails && m_details.isImage) {
             updateImage();
@@ -498,7 +521,8 @@ bool SuspectView::eventFilter(QObject *watched, QEvent *event) {
     return QWidget::eventFilter(watched, event);
 }
 
-void SuspectView::updateHeader() {
+void SuspectView::updateHeader()
+{
     const QString rank =
         m_details.rank > 0 ? tr("rank %1 in queue").arg(m_details.rank) : tr("not queued");
     m_header->setText(tr("%1 · %2 · anomaly score %3 · UAI score %4 · %5")
@@ -509,7 +533,8 @@ void SuspectView::updateHeader() {
                                verdictText(m_details.verdict)));
 }
 
-void SuspectView::updateLayerButtons() {
+void SuspectView::updateLayerButtons()
+{
     const bool haveReconstruction = isLayerAvailable(ImageLayer::Reconstruction);
     const QString missing = tr("The model has no reconstruction for this item");
     m_reconstructionButton->setEnabled(haveReconstruction);
@@ -529,7 +554,8 @@ void SuspectView::updateLayerButtons() {
         Q_EMIT imageLayerChanged(m_shownLayer);
 }
 
-QImage SuspectView::layerImage(ImageLayer layer) const {
+QImage SuspectView::layerImage(ImageLayer layer) const
+{
     const int width = m_details.width;
     const int height = m_details.height;
     if (layer == ImageLayer::Original)
@@ -554,7 +580,8 @@ QImage SuspectView::layerImage(ImageLayer layer) const {
     return heatmap;
 }
 
-double SuspectView::fitZoom() const {
+double SuspectView::fitZoom() const
+{
     const QSize available = m_scrollArea->maximumViewportSize();
     if (m_details.width <= 0 || m_details.height <= 0 || available.isEmpty())
         return 1.0;
@@ -566,7 +593,8 @@ double SuspectView::fitZoom() const {
     return std::clamp(preferred, kMinZoom, kMaxZoom);
 }
 
-void SuspectView::updateImage() {
+void SuspectView::updateImage()
+{
     if (!m_hasDetails || !m_details.isImage || m_details.pixels.empty()) {
         m_displayedImage = QImage();
         m_imageLabel->clear();
@@ -585,7 +613,8 @@ void SuspectView::updateImage() {
         Q_EMIT zoomChanged(m_zoom);
 }
 
-void SuspectView::updateZoomActions() {
+void SuspectView::updateZoomActions()
+{
     const bool image = m_hasDetails && m_details.isImage && !m_details.pixels.empty();
     m_zoomInAction->setEnabled(image && m_zoom < kMaxZoom);
     m_zoomOutAction->setEnabled(image && m_zoom > kMinZoom);
@@ -595,7 +624,8 @@ void SuspectView::updateZoomActions() {
     m_zoomLabel->setText(m_fitting ? tr("Fit (%1)").arg(percent) : percent);
 }
 
-void SuspectView::fillTable() {
+void SuspectView::fillTable()
+{
     m_tableModel->removeRows(0, m_tableModel->rowCount());
     const qsizetype rows = m_details.featureNames.size();
     const bool haveContributions = !m_details.contributions.empty();

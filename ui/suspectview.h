@@ -66,7 +66,8 @@ SuspectDetails makeSuspectDetails(const Dataset &data,
 ///
 /// The view and all its children take no keyboard focus, so the window's verdict shortcuts
 /// (A, N, U, arrows) keep working after the analyst clicks into it.
-class SuspectView : public QWidget {
+class SuspectView : public QWidget
+{
     Q_OBJECT
 
 public:

@@ -34,7 +34,8 @@ public:
 
     /// Starts a worker for the loop: pretraining when state is empty, otherwise restoring the
     /// saved state. Must be called once.
-    void start(std::shared_ptr<ActiveLoop> loop, const QString &sessionPath, const QByteArray &state);
+    void
+    start(std::shared_ptr<ActiveLoop> loop, const QString &sessionPath, const QByteArray &state);
 
     /// Trains a round now, or as soon as the running request ends.
     void requestRound();

@@ -105,50 +105,67 @@ bool parseRunOptions(QCommandLineParser &parser,
                        "answers every query from the ground truth."));
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("data"), QStringLiteral("Dataset: %1.").arg(uai::dataSourceHelp()),
+        {QStringLiteral("data"),
+         QStringLiteral("Dataset: %1.").arg(uai::dataSourceHelp()),
          QStringLiteral("spec")},
-        {QStringLiteral("model"), QStringLiteral("Base model: dae (denoising autoencoder) or "
-                                                 "class (classifier). Default: dae."),
+        {QStringLiteral("model"),
+         QStringLiteral("Base model: dae (denoising autoencoder) or "
+                        "class (classifier). Default: dae."),
          QStringLiteral("name")},
-        {QStringLiteral("budget"), QStringLiteral("Verdicts to spend. Default: 1000."),
+        {QStringLiteral("budget"),
+         QStringLiteral("Verdicts to spend. Default: 1000."),
          QStringLiteral("count")},
-        {QStringLiteral("k"), QStringLiteral("Items queued per round. Default: 10."),
+        {QStringLiteral("k"),
+         QStringLiteral("Items queued per round. Default: 10."),
          QStringLiteral("count")},
-        {QStringLiteral("seed"), QStringLiteral("Seed of the weights, batches and anomaly "
-                                                "constructions. Default: 1."),
+        {QStringLiteral("seed"),
+         QStringLiteral("Seed of the weights, batches and anomaly "
+                        "constructions. Default: 1."),
          QStringLiteral("number")},
-        {QStringLiteral("curve"), QStringLiteral("Write the discovery curves to this CSV file."),
+        {QStringLiteral("curve"),
+         QStringLiteral("Write the discovery curves to this CSV file."),
          QStringLiteral("file")},
-        {QStringLiteral("pretrain-steps"), QStringLiteral("Pretraining steps. Default: 5000."),
+        {QStringLiteral("pretrain-steps"),
+         QStringLiteral("Pretraining steps. Default: 5000."),
          QStringLiteral("count")},
-        {QStringLiteral("round-steps"), QStringLiteral("Training steps per round. Default: 100."),
+        {QStringLiteral("round-steps"),
+         QStringLiteral("Training steps per round. Default: 100."),
          QStringLiteral("count")},
-        {QStringLiteral("hidden"), QStringLiteral("Hidden layer sizes, the last one being the "
-                                                  "latent size. Default: 256,64,8."),
+        {QStringLiteral("hidden"),
+         QStringLiteral("Hidden layer sizes, the last one being the "
+                        "latent size. Default: 256,64,8."),
          QStringLiteral("sizes")},
-        {QStringLiteral("batch"), QStringLiteral("Batch size. Default: 256."),
+        {QStringLiteral("batch"),
+         QStringLiteral("Batch size. Default: 256."),
          QStringLiteral("count")},
-        {QStringLiteral("learning-rate"), QStringLiteral("RMSprop learning rate. Default: 0.01."),
+        {QStringLiteral("learning-rate"),
+         QStringLiteral("RMSprop learning rate. Default: 0.01."),
          QStringLiteral("rate")},
-        {QStringLiteral("noise"), QStringLiteral("Standard deviation of the autoencoder's input "
-                                                 "noise. Default: 0.1."),
+        {QStringLiteral("noise"),
+         QStringLiteral("Standard deviation of the autoencoder's input "
+                        "noise. Default: 0.1."),
          QStringLiteral("std")},
-        {QStringLiteral("switch"), QStringLiteral("When the queue switches to the UAI layer: "
-                                                  "both-verdicts (once an anomaly and a normal "
-                                                  "verdict exist) or second-round. Default: "
-                                                  "both-verdicts."),
+        {QStringLiteral("switch"),
+         QStringLiteral("When the queue switches to the UAI layer: "
+                        "both-verdicts (once an anomaly and a normal "
+                        "verdict exist) or second-round. Default: "
+                        "both-verdicts."),
          QStringLiteral("rule")},
-        {QStringLiteral("truth-column"), QStringLiteral("CSV ground-truth column. Default: label."),
+        {QStringLiteral("truth-column"),
+         QStringLiteral("CSV ground-truth column. Default: label."),
          QStringLiteral("name")},
-        {QStringLiteral("class-column"), QStringLiteral("CSV class column for the classifier "
-                                                        "model. Default: none."),
+        {QStringLiteral("class-column"),
+         QStringLiteral("CSV class column for the classifier "
+                        "model. Default: none."),
          QStringLiteral("name")},
-        {QStringLiteral("missing"), QStringLiteral("Bad CSV cells (empty, NA, NaN, inf): reject "
-                                                   "the file or impute the column median. "
-                                                   "Default: reject."),
+        {QStringLiteral("missing"),
+         QStringLiteral("Bad CSV cells (empty, NA, NaN, inf): reject "
+                        "the file or impute the column median. "
+                        "Default: reject."),
          QStringLiteral("policy")},
-        {QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads. Default: "
-                                                   "UAI_THREADS or 1."),
+        {QStringLiteral("threads"),
+         QStringLiteral("LibTorch intra-op threads. Default: "
+                        "UAI_THREADS or 1."),
          QStringLiteral("count")},
         {QStringLiteral("quiet"), QStringLiteral("Print only the summary line and errors.")},
     });
@@ -157,7 +174,8 @@ bool parseRunOptions(QCommandLineParser &parser,
         return false;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        *error = QStringLiteral("unexpected argument \"%1\".").arg(parser.positionalArguments().first());
+        *error =
+            QStringLiteral("unexpected argument \"%1\".").arg(parser.positionalArguments().first());
         return false;
     }
     if (!parser.isSet(QStringLiteral("data"))) {
@@ -210,19 +228,15 @@ bool parseRunOptions(QCommandLineParser &parser,
     qint64 roundSteps = defaults.roundSteps;
     qint64 batch = defaults.batchSize;
     qint64 threads = 0;
-    const bool integersValid
-        = parseInteger(parser, QStringLiteral("budget"), 1, kIntMax, &budget, error)
-          && parseInteger(parser, QStringLiteral("k"), 1, kIntMax, &k, error)
-          && parseInteger(parser,
-                          QStringLiteral("seed"),
-                          0,
-                          std::numeric_limits<qint64>::max(),
-                          &seed,
-                          error)
-          && parseInteger(parser, QStringLiteral("pretrain-steps"), 0, kIntMax, &pretrainSteps, error)
-          && parseInteger(parser, QStringLiteral("round-steps"), 0, kIntMax, &roundSteps, error)
-          && parseInteger(parser, QStringLiteral("batch"), 1, kIntMax, &batch, error)
-          && parseInteger(parser, QStringLiteral("threads"), 1, 256, &threads, error);
+    const bool integersValid =
+        parseInteger(parser, QStringLiteral("budget"), 1, kIntMax, &budget, error)
+        && parseInteger(parser, QStringLiteral("k"), 1, kIntMax, &k, error)
+        && parseInteger(
+            parser, QStringLiteral("seed"), 0, std::numeric_limits<qint64>::max(), &seed, error)
+        && parseInteger(parser, QStringLiteral("pretrain-steps"), 0, kIntMax, &pretrainSteps, error)
+        && parseInteger(parser, QStringLiteral("round-steps"), 0, kIntMax, &roundSteps, error)
+        && parseInteger(parser, QStringLiteral("batch"), 1, kIntMax, &batch, error)
+        && parseInteger(parser, QStringLiteral("threads"), 1, 256, &threads, error);
     if (!integersValid)
         return false;
     options->budget = budget;
@@ -237,7 +251,8 @@ bool parseRunOptions(QCommandLineParser &parser,
         || !parseReal(parser, QStringLiteral("noise"), &options->loop.inputNoise, error))
         return false;
     if (parser.isSet(QStringLiteral("hidden"))
-        && !parseHiddenSizes(parser.value(QStringLiteral("hidden")), &options->loop.hiddenSizes, error))
+        && !parseHiddenSizes(
+            parser.value(QStringLiteral("hidden")), &options->loop.hiddenSizes, error))
         return false;
     if (const QString problem = options->loop.validate(); !problem.isEmpty()) {
         *error = QStringLiteral("invalid settings: %1.").arg(problem);

@@ -26,13 +26,14 @@ void openDefaultData(uai::MainWindow &window, const uai::SessionSettings &settin
 {
     const QString folder = uai::namedSetFolder(QStringLiteral("fashion-mnist"));
     if (!QFileInfo::exists(folder)) {
-        QMessageBox::information(&window,
-                                 QObject::tr("Default Dataset Missing"),
-                                 QObject::tr("UAI Studio opens Fashion-MNIST from \"%1\" on a first "
-                                             "start, and that folder does not exist. Install it "
-                                             "with \"sudo apt-get install dataset-fashion-mnist\", "
-                                             "or open your own data with File > Open Data.")
-                                     .arg(folder));
+        QMessageBox::information(
+            &window,
+            QObject::tr("Default Dataset Missing"),
+            QObject::tr("UAI Studio opens Fashion-MNIST from \"%1\" on a first "
+                        "start, and that folder does not exist. Install it "
+                        "with \"sudo apt-get install dataset-fashion-mnist\", "
+                        "or open your own data with File > Open Data.")
+                .arg(folder));
         return;
     }
     window.openDataSpec(kDefaultData, settings);
@@ -80,7 +81,8 @@ int main(int argc, char *argv[])
             window.setDemoMode(true);
         }
         if (!options.screenshotFolder.isEmpty())
-            uai::scheduleScreenshots(window, options.screenshotFolder, options.screenshotAfterVerdicts);
+            uai::scheduleScreenshots(
+                window, options.screenshotFolder, options.screenshotAfterVerdicts);
     });
     return QApplication::exec();
 }

@@ -57,26 +57,39 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
                                                 "named set such as fashion-mnist:0."),
                                  QStringLiteral("[target]"));
     parser.addOptions({
-        {QStringLiteral("new"), QStringLiteral("Start a new session instead of reopening the last one.")},
-        {QStringLiteral("model"), QStringLiteral("Base model of a new session: dae or class. Default: "
-                                                 "class for labeled image sets, dae otherwise."),
+        {QStringLiteral("new"),
+         QStringLiteral("Start a new session instead of reopening the last one.")},
+        {QStringLiteral("model"),
+         QStringLiteral("Base model of a new session: dae or class. Default: "
+                        "class for labeled image sets, dae otherwise."),
          QStringLiteral("name")},
-        {QStringLiteral("budget"), QStringLiteral("Verdicts to spend. Default: 1000."), QStringLiteral("count")},
-        {QStringLiteral("k"), QStringLiteral("Items queued per round. Default: 10."), QStringLiteral("count")},
-        {QStringLiteral("seed"), QStringLiteral("Seed of weights, batches and constructions. Default: 1."),
+        {QStringLiteral("budget"),
+         QStringLiteral("Verdicts to spend. Default: 1000."),
+         QStringLiteral("count")},
+        {QStringLiteral("k"),
+         QStringLiteral("Items queued per round. Default: 10."),
+         QStringLiteral("count")},
+        {QStringLiteral("seed"),
+         QStringLiteral("Seed of weights, batches and constructions. Default: 1."),
          QStringLiteral("number")},
-        {QStringLiteral("pretrain-steps"), QStringLiteral("Pretraining steps. Default: 5000."),
+        {QStringLiteral("pretrain-steps"),
+         QStringLiteral("Pretraining steps. Default: 5000."),
          QStringLiteral("count")},
-        {QStringLiteral("round-steps"), QStringLiteral("Training steps per round. Default: 100."),
+        {QStringLiteral("round-steps"),
+         QStringLiteral("Training steps per round. Default: 100."),
          QStringLiteral("count")},
-        {QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
+        {QStringLiteral("threads"),
+         QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
          QStringLiteral("count")},
-        {QStringLiteral("demo"), QStringLiteral("Start demo mode at this many verdicts per second."),
+        {QStringLiteral("demo"),
+         QStringLiteral("Start demo mode at this many verdicts per second."),
          QStringLiteral("pace")},
-        {QStringLiteral("screenshots"), QStringLiteral("Write screenshots into this folder, then quit."),
+        {QStringLiteral("screenshots"),
+         QStringLiteral("Write screenshots into this folder, then quit."),
          QStringLiteral("folder")},
-        {QStringLiteral("screenshots-after"), QStringLiteral("Verdicts to wait for before the "
-                                                             "screenshots. Default: 0."),
+        {QStringLiteral("screenshots-after"),
+         QStringLiteral("Verdicts to wait for before the "
+                        "screenshots. Default: 0."),
          QStringLiteral("count")},
     });
     if (!parser.parse(arguments))
@@ -89,13 +102,15 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
-        return fail(QStringLiteral("give at most one session or dataset, got %1.").arg(positional.size()));
+        return fail(
+            QStringLiteral("give at most one session or dataset, got %1.").arg(positional.size()));
     options.target = positional.value(0);
     options.fresh = parser.isSet(QStringLiteral("new"));
 
     // Labeled image sets get the classifier, which pretrains fastest and ranks clustered
     // anomalies well; other data the autoencoder, which needs no class column.
-    const bool namedSet = options.target.isEmpty() || options.target.contains(QLatin1String("mnist"));
+    const bool namedSet =
+        options.target.isEmpty() || options.target.contains(QLatin1String("mnist"));
     options.settings.loop.model = namedSet ? ModelKind::Classifier : ModelKind::Autoencoder;
     const QString model = parser.value(QStringLiteral("model"));
     if (model == QLatin1String("dae"))
@@ -108,18 +123,31 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
     int budget = 1000;
     int seed = 1;
     QString error;
-    const bool valid
-        = readInteger(parser, QStringLiteral("budget"), 1, 100000000, &budget, &error)
-          && readInteger(parser, QStringLiteral("k"), 1, 100000, &options.settings.loop.queueSize, &error)
-          && readInteger(parser, QStringLiteral("seed"), 0, 2147483647, &seed, &error)
-          && readInteger(parser, QStringLiteral("pretrain-steps"), 0, 10000000,
-                         &options.settings.loop.pretrainSteps, &error)
-          && readInteger(parser, QStringLiteral("round-steps"), 0, 10000000,
-                         &options.settings.loop.roundSteps, &error)
-          && readInteger(parser, QStringLiteral("threads"), 1, 256, &options.threads, &error)
-          && readInteger(parser, QStringLiteral("demo"), 1, 50, &options.demoPace, &error)
-          && readInteger(parser, QStringLiteral("screenshots-after"), 0, 100000000,
-                         &options.screenshotAfterVerdicts, &error);
+    const bool valid =
+        readInteger(parser, QStringLiteral("budget"), 1, 100000000, &budget, &error)
+        && readInteger(
+            parser, QStringLiteral("k"), 1, 100000, &options.settings.loop.queueSize, &error)
+        && readInteger(parser, QStringLiteral("seed"), 0, 2147483647, &seed, &error)
+        && readInteger(parser,
+                       QStringLiteral("pretrain-steps"),
+                       0,
+                       10000000,
+                       &options.settings.loop.pretrainSteps,
+                       &error)
+        && readInteger(parser,
+                       QStringLiteral("round-steps"),
+                       0,
+                       10000000,
+                       &options.settings.loop.roundSteps,
+                       &error)
+        && readInteger(parser, QStringLiteral("threads"), 1, 256, &options.threads, &error)
+        && readInteger(parser, QStringLiteral("demo"), 1, 50, &options.demoPace, &error)
+        && readInteger(parser,
+                       QStringLiteral("screenshots-after"),
+                       0,
+                       100000000,
+                       &options.screenshotAfterVerdicts,
+                       &error);
     if (!valid)
         return fail(error);
     options.settings.budget = budget;
@@ -135,23 +163,23 @@ void scheduleScreenshots(MainWindow &window, const QString &folder, int afterVer
     poll->setInterval(200);
     QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, folder, afterVerdicts] {
         LabelingSession *session = window.session();
-        if (!session || !session->latestReport() || session->verdictsSpent() < afterVerdicts
-            || session->trainer()->isBusy()) {
+        if (!session || !session->latestReport() || session->verdictsSpent() < afterVerdicts)
             return;
-        }
-        poll->stop();
+        // Stop the simulated analyst, then wait for the round its verdicts started.
         window.setDemoMode(false);
+        if (session->trainer()->isBusy() || session->trainer()->isRoundPending())
+            return;
+        poll->stop();
         QDir().mkpath(folder);
         window.chartsPanel()->refreshNow();
         QString error;
         const QDir dir(folder);
-        const bool written
-            = window.grab().save(dir.filePath(QStringLiteral("main-window.png")))
-              && window.chartsPanel()->latentChart()->exportPng(dir.filePath(QStringLiteral("latent-chart.png")),
-                                                                &error,
-                                                                QSize(900, 600))
-              && window.chartsPanel()->discoveryChart()->exportPng(
-                  dir.filePath(QStringLiteral("discovery-curve.png")), &error);
+        const bool written =
+            window.grab().save(dir.filePath(QStringLiteral("main-window.png")))
+            && window.chartsPanel()->latentChart()->exportPng(
+                dir.filePath(QStringLiteral("latent-chart.png")), &error, QSize(900, 600))
+            && window.chartsPanel()->discoveryChart()->exportPng(
+                dir.filePath(QStringLiteral("discovery-curve.png")), &error, QSize(900, 600));
         if (!written)
             std::fprintf(stderr, "uai-studio: screenshots not written: %s\n", qPrintable(error));
         QApplication::exit(written ? 0 : 1);

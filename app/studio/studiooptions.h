@@ -12,14 +12,14 @@ class MainWindow;
 
 /// Command-line options of uai-studio.
 struct StudioOptions {
-    QString target;            ///< A session file or a data spec to open; empty for the default.
-    bool fresh = false;        ///< Do not reopen the last session.
-    SessionSettings settings;  ///< Settings for a new session.
-    int threads = 0;           ///< LibTorch intra-op threads; 0 for the default.
-    int demoPace = 0;          ///< Verdicts per second of demo mode; 0 leaves it off.
-    QString screenshotFolder;  ///< Where to write screenshots before quitting; empty for none.
+    QString target;           ///< A session file or a data spec to open; empty for the default.
+    bool fresh = false;       ///< Do not reopen the last session.
+    SessionSettings settings; ///< Settings for a new session.
+    int threads = 0;          ///< LibTorch intra-op threads; 0 for the default.
+    int demoPace = 0;         ///< Verdicts per second of demo mode; 0 leaves it off.
+    QString screenshotFolder; ///< Where to write screenshots before quitting; empty for none.
     int screenshotAfterVerdicts = 0;
-    QString helpText;          ///< Filled when --help was given.
+    QString helpText; ///< Filled when --help was given.
 };
 
 /// Parses the arguments (the first is the program name). Fails with a message naming the

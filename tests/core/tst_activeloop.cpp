@@ -32,7 +32,8 @@ std::shared_ptr<const uai::Dataset> makeBlobs()
         data->classes.push_back(i % 2);
     }
     data->classNames = {QStringLiteral("even"), QStringLiteral("odd")};
-    data->featureNames = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")};
+    data->featureNames = {
+        QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")};
     return data;
 }
 
@@ -59,9 +60,8 @@ std::unique_ptr<uai::ActiveLoop> makeLoop(std::shared_ptr<const uai::Dataset> da
 
 /// Returns the unlabeled items ranked by a score, highest first, ties by index: computed here
 /// independently of the loop's own selection.
-std::vector<qsizetype> topUnlabeled(const std::vector<float> &score,
-                                    const uai::ActiveLoop &loop,
-                                    size_t count)
+std::vector<qsizetype>
+topUnlabeled(const std::vector<float> &score, const uai::ActiveLoop &loop, size_t count)
 {
     std::vector<qsizetype> items;
     for (qsizetype i = 0; i < static_cast<qsizetype>(score.size()); ++i) {
@@ -259,11 +259,12 @@ void tst_ActiveLoop::stopInterruptsPretraining()
     auto loop = makeLoop(makeBlobs(), settings);
     std::atomic_bool stop = false;
     int lastStep = 0;
-    const auto status = loop->pretrain([&](int done, int) {
-        lastStep = done;
-        stop = done >= 25;
-    },
-                                       &stop);
+    const auto status = loop->pretrain(
+        [&](int done, int) {
+            lastStep = done;
+            stop = done >= 25;
+        },
+        &stop);
     QVERIFY(!status.ok());
     QCOMPARE(lastStep, 25);
     QVERIFY(!loop->isPretrained());
@@ -347,11 +348,12 @@ void tst_ActiveLoop::reconstructionMatchesScore()
     for (size_t row = 0; row < items.size(); ++row) {
         double error = 0.0;
         for (size_t j = 0; j < 4; ++j) {
-            const double diff = reconstruction[row * 4 + j]
-                                - data->features[size_t(items[row]) * 4 + j];
+            const double diff =
+                reconstruction[row * 4 + j] - data->features[size_t(items[row]) * 4 + j];
             error += diff * diff;
         }
-        QVERIFY(std::abs(error - report.value().baseScore[size_t(items[row])]) < 1e-4 * (1 + error));
+        QVERIFY(std::abs(error - report.value().baseScore[size_t(items[row])])
+                < 1e-4 * (1 + error));
     }
 }
 

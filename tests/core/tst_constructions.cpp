@@ -10,8 +10,10 @@
 
 namespace {
 
-const QString kMnistImages = QStringLiteral(UAI_SHARED_DIR "/data/mnist10k/t10k-images-idx3-ubyte.gz");
-const QString kMnistLabels = QStringLiteral(UAI_SHARED_DIR "/data/mnist10k/t10k-labels-idx1-ubyte.gz");
+const QString kMnistImages =
+    QStringLiteral(UAI_SHARED_DIR "/data/mnist10k/t10k-images-idx3-ubyte.gz");
+const QString kMnistLabels =
+    QStringLiteral(UAI_SHARED_DIR "/data/mnist10k/t10k-labels-idx1-ubyte.gz");
 
 /// Digit counts of the 10,000 MNIST digits, from the data's documentation.
 const int kDigitCounts[10] = {1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978};
@@ -121,10 +123,10 @@ void tst_Constructions::dataSourceSpecs_data()
     QTest::addColumn<bool>("loads");
     QTest::addColumn<QString>("expected");
     const QString mnistDir = QStringLiteral(UAI_SHARED_DIR "/data/mnist10k");
-    QTest::newRow("folder with IDX pair, digit 0 rare") << mnistDir + QStringLiteral(":0") << true
-                                                        << QStringLiteral("100 anomalies");
-    QTest::newRow("explicit IDX pair") << kMnistImages + QLatin1Char(',') + kMnistLabels << true
-                                       << QStringLiteral("0 anomalies");
+    QTest::newRow("folder with IDX pair, digit 0 rare")
+        << mnistDir + QStringLiteral(":0") << true << QStringLiteral("100 anomalies");
+    QTest::newRow("explicit IDX pair")
+        << kMnistImages + QLatin1Char(',') + kMnistLabels << true << QStringLiteral("0 anomalies");
     QTest::newRow("CSV file") << QStringLiteral(UAI_SHARED_DIR "/data/tabular/yeast.csv") << true
                               << QStringLiteral("55 anomalies");
     QTest::newRow("unknown construction") << mnistDir + QStringLiteral(":7") << false

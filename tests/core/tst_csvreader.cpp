@@ -13,20 +13,24 @@ using namespace uai;
 
 namespace {
 
-QString casePath(const QString &name) {
+QString casePath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/cases/") + name;
 }
 
-QString tabularPath(const QString &name) {
+QString tabularPath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/data/tabular/") + name;
 }
 
-QByteArray utf8(const char *text) {
+QByteArray utf8(const char *text)
+{
     return QByteArray(text);
 }
 
 /// Mean and population standard deviation of one feature column, computed here in long double.
-std::pair<double, double> columnStats(const Dataset &data, qsizetype column) {
+std::pair<double, double> columnStats(const Dataset &data, qsizetype column)
+{
     long double sum = 0;
     for (qsizetype i = 0; i < data.itemCount; ++i)
         sum += data.features[static_cast<size_t>(i * data.featureCount + column)];
@@ -40,12 +44,14 @@ std::pair<double, double> columnStats(const Dataset &data, qsizetype column) {
     return {double(mean), double(std::sqrt(squares / data.itemCount))};
 }
 
-bool allFinite(const Dataset &data) {
+bool allFinite(const Dataset &data)
+{
     return std::all_of(
         data.features.begin(), data.features.end(), [](float v) { return std::isfinite(v); });
 }
 
-QString noteContaining(const Dataset &data, const QString &fragment) {
+QString noteContaining(const Dataset &data, const QString &fragment)
+{
     for (const QString &note : data.importNotes) {
         if (note.contains(fragment))
             return note;
@@ -55,7 +61,8 @@ QString noteContaining(const Dataset &data, const QString &fragment) {
 
 } // namespace
 
-class tst_CsvReader : public QObject {
+class tst_CsvReader : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -93,7 +100,8 @@ private Q_SLOTS:
     void missingFileNamed();
 };
 
-void tst_CsvReader::caseFiles_data() {
+void tst_CsvReader::caseFiles_data()
+{
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("policy");
     QTest::addColumn<bool>("loads");
@@ -171,7 +179,8 @@ void tst_CsvReader::caseFiles_data() {
     loads("129 rows", "csv-rows-129.csv", 129, 4, 1);
 }
 
-void tst_CsvReader::caseFiles() {
+void tst_CsvReader::caseFiles()
+{
     QFETCH(QString, file);
     QFETCH(int, policy);
     QFETCH(bool, loads);
@@ -206,7 +215,8 @@ void tst_CsvReader::caseFiles() {
     QVERIFY(!data.importNotes.isEmpty());
 }
 
-void tst_CsvReader::benchmarkTables_data() {
+void tst_CsvReader::benchmarkTables_data()
+{
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("rows");
     QTest::addColumn<int>("features");
@@ -236,7 +246,8 @@ void tst_CsvReader::benchmarkTables_data() {
     QTest::newRow("yeast") << QStringLiteral("yeast.csv") << 1191 << 8 << 55 << 0;
 }
 
-void tst_CsvReader::benchmarkTables() {
+void tst_CsvReader::benchmarkTables()
+{
     QFETCH(QString, file);
     QFETCH(int, rows);
     QFETCH(int, features);
@@ -273,7 +284,8 @@ void tst_CsvReader::benchmarkTables() {
             !noteContaining(data, QStringLiteral("%1 constant columns").arg(constant)).isEmpty());
 }
 
-void tst_CsvReader::constantColumnsCentred() {
+void tst_CsvReader::constantColumnsCentred()
+{
     const Result<Dataset> result = readCsv(tabularPath(QStringLiteral("kddcup_sub.csv")));
     QVERIFY(result.ok());
     const Dataset &data = result.value();
@@ -303,7 +315,8 @@ void tst_CsvReader::constantColumnsCentred() {
     QVERIFY2(note.contains(QStringLiteral("v71")), qPrintable(note));
 }
 
-void tst_CsvReader::hugeScaleColumnStandardised() {
+void tst_CsvReader::hugeScaleColumnStandardised()
+{
     const QString path = casePath(QStringLiteral("csv-huge-scale-column.csv"));
     const Result<Dataset> result = readCsv(path);
     QVERIFY(result.ok());
@@ -341,7 +354,8 @@ void tst_CsvReader::hugeScaleColumnStandardised() {
     QVERIFY(std::abs(data.rawValue(37, 1) / 483668100479.0 - 1.0) < 1e-7);
 }
 
-void tst_CsvReader::byteOrderMarkAndQuotedHeader() {
+void tst_CsvReader::byteOrderMarkAndQuotedHeader()
+{
     const Result<Dataset> crlf =
         readCsv(casePath(QStringLiteral("csv-utf8-bom-crlf-quoted-header.csv")));
     QVERIFY(crlf.ok());
@@ -364,7 +378,8 @@ void tst_CsvReader::byteOrderMarkAndQuotedHeader() {
     QCOMPARE(labelFirst.value().anomalyCount(), 2);
 }
 
-void tst_CsvReader::standardisationValues() {
+void tst_CsvReader::standardisationValues()
+{
     // Column a = 1, 2, 3, 4: mean 2.5, population std sqrt(1.25).
     const Result<Dataset> result =
         parseCsv(utf8("a,b\n1,7\n2,7\n3,7\n4,7\n"), QStringLiteral("small.csv"));
@@ -384,7 +399,8 @@ void tst_CsvReader::standardisationValues() {
     QVERIFY(!data.hasTruth());
 }
 
-void tst_CsvReader::numberFormats_data() {
+void tst_CsvReader::numberFormats_data()
+{
     QTest::addColumn<QByteArray>("cell");
     QTest::addColumn<double>("value");
 
@@ -402,7 +418,8 @@ void tst_CsvReader::numberFormats_data() {
     QTest::newRow("leading point") << utf8(".5") << 0.5;
 }
 
-void tst_CsvReader::numberFormats() {
+void tst_CsvReader::numberFormats()
+{
     QFETCH(QByteArray, cell);
     QFETCH(double, value);
 
@@ -413,7 +430,8 @@ void tst_CsvReader::numberFormats() {
     QCOMPARE(result.value().featureMean.at(0), value);
 }
 
-void tst_CsvReader::badCellRejected_data() {
+void tst_CsvReader::badCellRejected_data()
+{
     QTest::addColumn<QByteArray>("cell");
     QTest::addColumn<QString>("reason");
 
@@ -439,7 +457,8 @@ void tst_CsvReader::badCellRejected_data() {
     QTest::newRow("double sign") << utf8("+-1") << QStringLiteral("not a number");
 }
 
-void tst_CsvReader::badCellRejected() {
+void tst_CsvReader::badCellRejected()
+{
     QFETCH(QByteArray, cell);
     QFETCH(QString, reason);
 
@@ -453,7 +472,8 @@ void tst_CsvReader::badCellRejected() {
     QVERIFY2(message.contains(reason), qPrintable(message));
 }
 
-void tst_CsvReader::badCellCountAndFirstFive() {
+void tst_CsvReader::badCellCountAndFirstFive()
+{
     QByteArray text = "a,b\n";
     for (int i = 0; i < 8; ++i)
         text += "NA," + QByteArray::number(i) + "\n";
@@ -466,7 +486,8 @@ void tst_CsvReader::badCellCountAndFirstFive() {
     QVERIFY(!result.error().contains(QStringLiteral("line 7,")));
 }
 
-void tst_CsvReader::medianImputation() {
+void tst_CsvReader::medianImputation()
+{
     CsvOptions options;
     options.missingCells = MissingCellPolicy::ImputeMedian;
     // Column a: good cells 1, 2, 4, 10, median 3. Column b: good cells 5, 9, 7, median 7.
@@ -489,7 +510,8 @@ void tst_CsvReader::medianImputation() {
     QVERIFY2(noteB.contains(QStringLiteral("median 7")), qPrintable(noteB));
 }
 
-void tst_CsvReader::emptyColumnImputationRejected() {
+void tst_CsvReader::emptyColumnImputationRejected()
+{
     CsvOptions options;
     options.missingCells = MissingCellPolicy::ImputeMedian;
     const Result<Dataset> result =
@@ -501,7 +523,8 @@ void tst_CsvReader::emptyColumnImputationRejected() {
              qPrintable(result.error()));
 }
 
-void tst_CsvReader::nonfiniteCellsImputed() {
+void tst_CsvReader::nonfiniteCellsImputed()
+{
     CsvOptions options;
     options.missingCells = MissingCellPolicy::ImputeMedian;
     const Result<Dataset> result =
@@ -519,7 +542,8 @@ void tst_CsvReader::nonfiniteCellsImputed() {
     QVERIFY(!noteContaining(data, QStringLiteral("1 values too close to zero")).isEmpty());
 }
 
-void tst_CsvReader::truthSpellings_data() {
+void tst_CsvReader::truthSpellings_data()
+{
     QTest::addColumn<QByteArray>("value");
     QTest::addColumn<bool>("anomaly");
 
@@ -539,7 +563,8 @@ void tst_CsvReader::truthSpellings_data() {
     QTest::newRow("no") << utf8("no") << false;
 }
 
-void tst_CsvReader::truthSpellings() {
+void tst_CsvReader::truthSpellings()
+{
     QFETCH(QByteArray, value);
     QFETCH(bool, anomaly);
 
@@ -550,7 +575,8 @@ void tst_CsvReader::truthSpellings() {
     QCOMPARE(result.value().truth.at(1), Truth::Normal);
 }
 
-void tst_CsvReader::unknownTruthRejected() {
+void tst_CsvReader::unknownTruthRejected()
+{
     const Result<Dataset> result =
         parseCsv(utf8("x,label\n1,0\n2,maybe\n3,1\n"), QStringLiteral("truth.csv"));
     QVERIFY(!result.ok());
@@ -564,7 +590,8 @@ void tst_CsvReader::unknownTruthRejected() {
              qPrintable(message));
 }
 
-void tst_CsvReader::truthColumnMatching_data() {
+void tst_CsvReader::truthColumnMatching_data()
+{
     QTest::addColumn<QByteArray>("header");
     QTest::addColumn<QString>("truthColumn");
 
@@ -574,7 +601,8 @@ void tst_CsvReader::truthColumnMatching_data() {
     QTest::newRow("option with spaces") << utf8("x,label") << QStringLiteral(" label ");
 }
 
-void tst_CsvReader::truthColumnMatching() {
+void tst_CsvReader::truthColumnMatching()
+{
     QFETCH(QByteArray, header);
     QFETCH(QString, truthColumn);
 
@@ -587,7 +615,8 @@ void tst_CsvReader::truthColumnMatching() {
     QCOMPARE(result.value().anomalyCount(), 1);
 }
 
-void tst_CsvReader::noTruthColumnNoted() {
+void tst_CsvReader::noTruthColumnNoted()
+{
     const Result<Dataset> result = parseCsv(utf8("x,y\n1,2\n3,5\n"), QStringLiteral("t.csv"));
     QVERIFY(result.ok());
     QVERIFY(!result.value().hasTruth());
@@ -595,7 +624,8 @@ void tst_CsvReader::noTruthColumnNoted() {
     QVERIFY(!noteContaining(result.value(), QStringLiteral("without ground truth")).isEmpty());
 }
 
-void tst_CsvReader::classColumn() {
+void tst_CsvReader::classColumn()
+{
     CsvOptions options;
     options.classColumn = QStringLiteral("Kind");
     const QByteArray text = "x,kind,label\n1,b,0\n2,\"a, quoted\",0\n3,b,1\n4,c,0\n";
@@ -610,7 +640,8 @@ void tst_CsvReader::classColumn() {
     QCOMPARE(data.anomalyCount(), 1);
 }
 
-void tst_CsvReader::classColumnMissing() {
+void tst_CsvReader::classColumnMissing()
+{
     CsvOptions options;
     options.classColumn = QStringLiteral("species");
     const Result<Dataset> result =
@@ -620,7 +651,8 @@ void tst_CsvReader::classColumnMissing() {
     QVERIFY2(result.error().contains(QStringLiteral("x, y, label")), qPrintable(result.error()));
 }
 
-void tst_CsvReader::delimiters_data() {
+void tst_CsvReader::delimiters_data()
+{
     QTest::addColumn<QByteArray>("text");
 
     QTest::newRow("comma") << utf8("a,b,label\n1.5,2,0\n3,4,1\n");
@@ -631,7 +663,8 @@ void tst_CsvReader::delimiters_data() {
     QTest::newRow("CRLF without final line end") << utf8("a,b,label\r\n1.5,2,0\r\n3,4,1");
 }
 
-void tst_CsvReader::delimiters() {
+void tst_CsvReader::delimiters()
+{
     QFETCH(QByteArray, text);
 
     const Result<Dataset> result = parseCsv(text, QStringLiteral("d.csv"));
@@ -646,7 +679,8 @@ void tst_CsvReader::delimiters() {
         QVERIFY(!name.contains(QLatin1Char('\r')) && !name.contains(QLatin1Char('"')));
 }
 
-void tst_CsvReader::quotedFieldsAcrossLines() {
+void tst_CsvReader::quotedFieldsAcrossLines()
+{
     CsvOptions options;
     options.classColumn = QStringLiteral("note");
     // The quoted note on line 3 spans lines 3 and 4, so the next row starts on line 5.
@@ -661,7 +695,8 @@ void tst_CsvReader::quotedFieldsAcrossLines() {
     QCOMPARE(data.classNames.at(1), QStringLiteral("two\nlines, \"quoted\""));
 }
 
-void tst_CsvReader::shapeErrors_data() {
+void tst_CsvReader::shapeErrors_data()
+{
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QStringList>("messageParts");
 
@@ -687,7 +722,8 @@ void tst_CsvReader::shapeErrors_data() {
         << utf8("label,a,LABEL\n0,1,0\n") << QStringList{QStringLiteral("columns 1 and 3")};
 }
 
-void tst_CsvReader::shapeErrors() {
+void tst_CsvReader::shapeErrors()
+{
     QFETCH(QByteArray, text);
     QFETCH(QStringList, messageParts);
 
@@ -699,7 +735,8 @@ void tst_CsvReader::shapeErrors() {
         QVERIFY2(result.error().contains(part), qPrintable(result.error()));
 }
 
-void tst_CsvReader::manyRaggedRowsCounted() {
+void tst_CsvReader::manyRaggedRowsCounted()
+{
     QByteArray text = "a,b,label\n";
     for (int i = 0; i < 9; ++i)
         text += "1,0\n";
@@ -714,14 +751,16 @@ void tst_CsvReader::manyRaggedRowsCounted() {
              qPrintable(result.error()));
 }
 
-void tst_CsvReader::trailingBlankLinesAccepted() {
+void tst_CsvReader::trailingBlankLinesAccepted()
+{
     const Result<Dataset> result =
         parseCsv(utf8("a,label\n1,0\n2,1\n\n\r\n  \n"), QStringLiteral("t.csv"));
     QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error()));
     QCOMPARE(result.value().itemCount, 2);
 }
 
-void tst_CsvReader::missingFileNamed() {
+void tst_CsvReader::missingFileNamed()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const Result<Dataset> result = readCsv(dir.filePath(QStringLiteral("absent.csv")));

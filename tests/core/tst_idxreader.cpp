@@ -15,25 +15,29 @@ using namespace uai;
 
 namespace {
 
-QString casePath(const QString &name) {
+QString casePath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/cases/") + name;
 }
 
-QByteArray readAll(const QString &path) {
+QByteArray readAll(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return file.readAll();
 }
 
-void appendBigEndian32(QByteArray &out, std::uint32_t value) {
+void appendBigEndian32(QByteArray &out, std::uint32_t value)
+{
     out.append(char(value >> 24))
         .append(char(value >> 16))
         .append(char(value >> 8))
         .append(char(value));
 }
 
-void appendLittleEndian32(QByteArray &out, std::uint32_t value) {
+void appendLittleEndian32(QByteArray &out, std::uint32_t value)
+{
     out.append(char(value))
         .append(char(value >> 8))
         .append(char(value >> 16))
@@ -41,7 +45,8 @@ void appendLittleEndian32(QByteArray &out, std::uint32_t value) {
 }
 
 /// An IDX header with the given type code and dimensions.
-QByteArray idxHeader(std::uint8_t typeCode, const std::vector<std::uint32_t> &dims) {
+QByteArray idxHeader(std::uint8_t typeCode, const std::vector<std::uint32_t> &dims)
+{
     QByteArray out;
     out.append(char(0)).append(char(0)).append(char(typeCode)).append(char(dims.size()));
     for (const auto dim : dims)
@@ -49,7 +54,8 @@ QByteArray idxHeader(std::uint8_t typeCode, const std::vector<std::uint32_t> &di
     return out;
 }
 
-std::uint32_t crc32Of(const QByteArray &data) {
+std::uint32_t crc32Of(const QByteArray &data)
+{
     std::uint32_t crc = 0xFFFFFFFFu;
     for (const char byte : data) {
         crc ^= static_cast<unsigned char>(byte);
@@ -61,7 +67,8 @@ std::uint32_t crc32Of(const QByteArray &data) {
 
 /// One gzip member made of stored (uncompressed) deflate blocks, written by hand so the tests
 /// do not depend on the compressor the reader uses.
-QByteArray gzipStored(const QByteArray &data) {
+QByteArray gzipStored(const QByteArray &data)
+{
     QByteArray out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
     qsizetype pos = 0;
     do {
@@ -78,7 +85,8 @@ QByteArray gzipStored(const QByteArray &data) {
     return out;
 }
 
-QByteArray bytesOf(std::initializer_list<int> values) {
+QByteArray bytesOf(std::initializer_list<int> values)
+{
     QByteArray out;
     for (const int v : values)
         out.append(char(v));
@@ -87,7 +95,8 @@ QByteArray bytesOf(std::initializer_list<int> values) {
 
 } // namespace
 
-class tst_IdxReader : public QObject {
+class tst_IdxReader : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -110,7 +119,8 @@ private Q_SLOTS:
     void fashionMnistTrain();
 };
 
-void tst_IdxReader::caseFiles_data() {
+void tst_IdxReader::caseFiles_data()
+{
     QTest::addColumn<QString>("file");
     QTest::addColumn<bool>("loads");
     QTest::addColumn<QList<int>>("dims");
@@ -155,7 +165,8 @@ void tst_IdxReader::caseFiles_data() {
     loads("labels of the mismatched pair", "idx-pair-count-mismatch-labels.idx.gz", {9});
 }
 
-void tst_IdxReader::caseFiles() {
+void tst_IdxReader::caseFiles()
+{
     QFETCH(QString, file);
     QFETCH(bool, loads);
     QFETCH(QList<int>, dims);
@@ -182,7 +193,8 @@ void tst_IdxReader::caseFiles() {
         QVERIFY(v >= 0 && v <= 255 && v == std::floor(v));
 }
 
-void tst_IdxReader::elementTypes_data() {
+void tst_IdxReader::elementTypes_data()
+{
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<int>("typeCode");
     QTest::addColumn<QList<double>>("values");
@@ -206,7 +218,8 @@ void tst_IdxReader::elementTypes_data() {
                                   << 0x0E << QList<double>{0.1};
 }
 
-void tst_IdxReader::elementTypes() {
+void tst_IdxReader::elementTypes()
+{
     QFETCH(QByteArray, bytes);
     QFETCH(int, typeCode);
     QFETCH(QList<double>, values);
@@ -219,7 +232,8 @@ void tst_IdxReader::elementTypes() {
         QCOMPARE(result.value().values[size_t(i)], values.at(i));
 }
 
-void tst_IdxReader::headerErrors_data() {
+void tst_IdxReader::headerErrors_data()
+{
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("messagePart");
 
@@ -243,7 +257,8 @@ void tst_IdxReader::headerErrors_data() {
         << QStringLiteral("declares 784000000 bytes of data, the file has 784");
 }
 
-void tst_IdxReader::headerErrors() {
+void tst_IdxReader::headerErrors()
+{
     QFETCH(QByteArray, bytes);
     QFETCH(QString, messagePart);
 
@@ -259,7 +274,8 @@ void tst_IdxReader::headerErrors() {
     QVERIFY2(gzipped.error().contains(messagePart), qPrintable(gzipped.error()));
 }
 
-void tst_IdxReader::gzipStreams_data() {
+void tst_IdxReader::gzipStreams_data()
+{
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<bool>("loads");
     QTest::addColumn<QString>("messagePart");
@@ -289,7 +305,8 @@ void tst_IdxReader::gzipStreams_data() {
         << QByteArray("\x1f\x8b", 2) << false << QStringLiteral("truncated");
 }
 
-void tst_IdxReader::gzipStreams() {
+void tst_IdxReader::gzipStreams()
+{
     QFETCH(QByteArray, bytes);
     QFETCH(bool, loads);
     QFETCH(QString, messagePart);
@@ -305,7 +322,8 @@ void tst_IdxReader::gzipStreams() {
     QCOMPARE(result.value().values.size(), size_t(result.value().dims[0]));
 }
 
-void tst_IdxReader::plainAndGzipAgree() {
+void tst_IdxReader::plainAndGzipAgree()
+{
     const Result<IdxArray> plain =
         readIdxFile(casePath(QStringLiteral("idx-valid-images-10x8x8.idx")));
     const Result<IdxArray> gzip =
@@ -316,7 +334,8 @@ void tst_IdxReader::plainAndGzipAgree() {
     QCOMPARE(plain.value().values, gzip.value().values);
 }
 
-void tst_IdxReader::imagePairValues() {
+void tst_IdxReader::imagePairValues()
+{
     const QString images = casePath(QStringLiteral("idx-valid-images-10x8x8.idx"));
     const QString labels = casePath(QStringLiteral("idx-valid-labels-10.idx.gz"));
     const Result<Dataset> result = readIdxDataset(images, labels);
@@ -357,7 +376,8 @@ void tst_IdxReader::imagePairValues() {
     QCOMPARE(data.classNames.last(), QString::number(maxLabel));
 }
 
-void tst_IdxReader::imagesWithoutLabels() {
+void tst_IdxReader::imagesWithoutLabels()
+{
     const Result<Dataset> result =
         readIdxDataset(casePath(QStringLiteral("idx-valid-images-17x8x8.idx.gz")), QString());
     QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error()));
@@ -367,7 +387,8 @@ void tst_IdxReader::imagesWithoutLabels() {
     QCOMPARE(result.value().checkConsistency(), QString());
 }
 
-void tst_IdxReader::pairCountMismatch() {
+void tst_IdxReader::pairCountMismatch()
+{
     const Result<Dataset> result =
         readIdxDataset(casePath(QStringLiteral("idx-pair-count-mismatch-images.idx.gz")),
                        casePath(QStringLiteral("idx-pair-count-mismatch-labels.idx.gz")));
@@ -378,7 +399,8 @@ void tst_IdxReader::pairCountMismatch() {
              qPrintable(result.error()));
 }
 
-void tst_IdxReader::pairWrongShapes_data() {
+void tst_IdxReader::pairWrongShapes_data()
+{
     QTest::addColumn<QString>("images");
     QTest::addColumn<QString>("labels");
     QTest::addColumn<QString>("messagePart");
@@ -394,7 +416,8 @@ void tst_IdxReader::pairWrongShapes_data() {
         << QStringLiteral("\"idx-bad-crc.idx.gz\"");
 }
 
-void tst_IdxReader::pairWrongShapes() {
+void tst_IdxReader::pairWrongShapes()
+{
     QFETCH(QString, images);
     QFETCH(QString, labels);
     QFETCH(QString, messagePart);
@@ -404,7 +427,8 @@ void tst_IdxReader::pairWrongShapes() {
     QVERIFY2(result.error().contains(messagePart), qPrintable(result.error()));
 }
 
-void tst_IdxReader::missingFileNamed() {
+void tst_IdxReader::missingFileNamed()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const Result<Dataset> result =
@@ -414,7 +438,8 @@ void tst_IdxReader::missingFileNamed() {
              qPrintable(result.error()));
 }
 
-void tst_IdxReader::mnistDigits() {
+void tst_IdxReader::mnistDigits()
+{
     const QString folder = QStringLiteral(UAI_SHARED_DIR "/data/mnist10k/");
     const Result<Dataset> result =
         readIdxDataset(folder + QStringLiteral("t10k-images-idx3-ubyte.gz"),
@@ -445,7 +470,8 @@ void tst_IdxReader::mnistDigits() {
     QVERIFY(std::abs(sum / double(data.features.size()) - 0.131) < 0.001);
 }
 
-void tst_IdxReader::fashionMnistTrain() {
+void tst_IdxReader::fashionMnistTrain()
+{
     const QString folder = QStringLiteral("/usr/share/datasets/fashion-mnist/");
     const QString images = folder + QStringLiteral("train-images-idx3-ubyte.gz");
     const QString labels = folder + QStringLiteral("train-labels-idx1-ubyte.gz");

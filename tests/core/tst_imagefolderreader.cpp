@@ -14,21 +14,25 @@ using namespace uai;
 
 namespace {
 
-QString mixedFolder() {
+QString mixedFolder()
+{
     return QStringLiteral(UAI_SHARED_DIR "/cases/images-mixed-channels-sizes");
 }
 
-QString brokenFolder() {
+QString brokenFolder()
+{
     return QStringLiteral(UAI_SHARED_DIR "/cases/images-with-broken-files");
 }
 
 /// Gray (or red) level of the test images at (x, y) of an image w pixels wide.
-int patternValue(int x, int y, int width) {
+int patternValue(int x, int y, int width)
+{
     return (x * 255 / (width - 1) + y * 40) % 256;
 }
 
 /// The dataset row of one item, by id.
-std::vector<float> itemRow(const Dataset &data, const QString &id) {
+std::vector<float> itemRow(const Dataset &data, const QString &id)
+{
     const qsizetype index = data.itemIds.indexOf(id);
     if (index < 0)
         return {};
@@ -36,7 +40,8 @@ std::vector<float> itemRow(const Dataset &data, const QString &id) {
     return std::vector<float>(begin, begin + data.featureCount);
 }
 
-QString skipNote(const Dataset &data, const QString &fileName) {
+QString skipNote(const Dataset &data, const QString &fileName)
+{
     const QString prefix = QStringLiteral("Skipped \"%1\": ").arg(fileName);
     for (const QString &note : data.importNotes) {
         if (note.startsWith(prefix))
@@ -45,11 +50,13 @@ QString skipNote(const Dataset &data, const QString &fileName) {
     return {};
 }
 
-bool saveImage(const QImage &image, const QString &path) {
+bool saveImage(const QImage &image, const QString &path)
+{
     return image.save(path, "PNG");
 }
 
-QImage filledImage(int width, int height, QRgb colour) {
+QImage filledImage(int width, int height, QRgb colour)
+{
     QImage image(width, height, QImage::Format_ARGB32);
     image.fill(colour);
     return image;
@@ -57,7 +64,8 @@ QImage filledImage(int width, int height, QRgb colour) {
 
 } // namespace
 
-class tst_ImageFolderReader : public QObject {
+class tst_ImageFolderReader : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -84,7 +92,8 @@ private Q_SLOTS:
     void invalidTargetSize();
 };
 
-void tst_ImageFolderReader::grayPatternPixelExact_data() {
+void tst_ImageFolderReader::grayPatternPixelExact_data()
+{
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("width");
     QTest::addColumn<int>("height");
@@ -93,7 +102,8 @@ void tst_ImageFolderReader::grayPatternPixelExact_data() {
     QTest::newRow("gray odd width 7x5") << QStringLiteral("gray-odd-width-7x5.png") << 7 << 5;
 }
 
-void tst_ImageFolderReader::grayPatternPixelExact() {
+void tst_ImageFolderReader::grayPatternPixelExact()
+{
     QFETCH(QString, file);
     QFETCH(int, width);
     QFETCH(int, height);
@@ -116,7 +126,8 @@ void tst_ImageFolderReader::grayPatternPixelExact() {
     }
 }
 
-void tst_ImageFolderReader::colourImagesToLuma_data() {
+void tst_ImageFolderReader::colourImagesToLuma_data()
+{
     QTest::addColumn<QString>("file");
 
     QTest::newRow("RGB 8x8") << QStringLiteral("rgb-8x8.png");
@@ -125,7 +136,8 @@ void tst_ImageFolderReader::colourImagesToLuma_data() {
     QTest::newRow("palette 8x8") << QStringLiteral("palette-8x8.png");
 }
 
-void tst_ImageFolderReader::colourImagesToLuma() {
+void tst_ImageFolderReader::colourImagesToLuma()
+{
     QFETCH(QString, file);
 
     const QImage image(mixedFolder() + QLatin1Char('/') + file);
@@ -146,7 +158,8 @@ void tst_ImageFolderReader::colourImagesToLuma() {
     }
 }
 
-void tst_ImageFolderReader::alphaCompositedOverBlack() {
+void tst_ImageFolderReader::alphaCompositedOverBlack()
+{
     const QImage image(mixedFolder() + QStringLiteral("/rgba-8x8.png"));
     QVERIFY(!image.isNull());
     const std::vector<float> gray = imageToGrayscale(image, 8, 8);
@@ -169,7 +182,8 @@ void tst_ImageFolderReader::alphaCompositedOverBlack() {
     QVERIFY(std::abs(composite.at(1) - 128.0f / 255.0f) <= 1.0f / 255.0f);
 }
 
-void tst_ImageFolderReader::paddedRowsNotSheared_data() {
+void tst_ImageFolderReader::paddedRowsNotSheared_data()
+{
     QTest::addColumn<int>("format");
     QTest::addColumn<int>("width");
 
@@ -179,7 +193,8 @@ void tst_ImageFolderReader::paddedRowsNotSheared_data() {
     QTest::newRow("ARGB32 with 12 padding bytes") << int(QImage::Format_ARGB32_Premultiplied) << 7;
 }
 
-void tst_ImageFolderReader::paddedRowsNotSheared() {
+void tst_ImageFolderReader::paddedRowsNotSheared()
+{
     QFETCH(int, format);
     QFETCH(int, width);
     const int height = 4;
@@ -221,7 +236,8 @@ void tst_ImageFolderReader::paddedRowsNotSheared() {
     }
 }
 
-void tst_ImageFolderReader::uniformImageScaled() {
+void tst_ImageFolderReader::uniformImageScaled()
+{
     const std::vector<float> gray =
         imageToGrayscale(filledImage(16, 12, qRgb(100, 100, 100)), 8, 3);
     QCOMPARE(gray.size(), size_t(24));
@@ -229,12 +245,14 @@ void tst_ImageFolderReader::uniformImageScaled() {
         QCOMPARE(v, 100.0f / 255.0f);
 }
 
-void tst_ImageFolderReader::invalidInputGivesEmpty() {
+void tst_ImageFolderReader::invalidInputGivesEmpty()
+{
     QVERIFY(imageToGrayscale(QImage(), 4, 4).empty());
     QVERIFY(imageToGrayscale(filledImage(2, 2, qRgb(1, 2, 3)), 0, 4).empty());
 }
 
-void tst_ImageFolderReader::mixedFolderLoads() {
+void tst_ImageFolderReader::mixedFolderLoads()
+{
     const Result<Dataset> result = readImageFolder(mixedFolder());
     QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error()));
     const Dataset &data = result.value();
@@ -276,7 +294,8 @@ void tst_ImageFolderReader::mixedFolderLoads() {
     QVERIFY2(noteFound, qPrintable(data.importNotes.join(QLatin1Char('\n'))));
 }
 
-void tst_ImageFolderReader::mixedFolderAtOddSize() {
+void tst_ImageFolderReader::mixedFolderAtOddSize()
+{
     ImageFolderOptions options;
     options.targetWidth = 7;
     options.targetHeight = 5;
@@ -292,7 +311,8 @@ void tst_ImageFolderReader::mixedFolderAtOddSize() {
     }
 }
 
-void tst_ImageFolderReader::maxSideCapsTarget() {
+void tst_ImageFolderReader::maxSideCapsTarget()
+{
     ImageFolderOptions options;
     options.maxSide = 4;
     const Result<Dataset> result = readImageFolder(mixedFolder(), options);
@@ -303,7 +323,8 @@ void tst_ImageFolderReader::maxSideCapsTarget() {
     QCOMPARE(result.value().checkConsistency(), QString());
 }
 
-void tst_ImageFolderReader::brokenFolderGoodImages() {
+void tst_ImageFolderReader::brokenFolderGoodImages()
+{
     const Result<Dataset> result = readImageFolder(brokenFolder());
     QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error()));
     const Dataset &data = result.value();
@@ -316,7 +337,8 @@ void tst_ImageFolderReader::brokenFolderGoodImages() {
     QCOMPARE(data.imageWidth, 8);
 }
 
-void tst_ImageFolderReader::brokenFolderSkipReasons_data() {
+void tst_ImageFolderReader::brokenFolderSkipReasons_data()
+{
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("reason");
 
@@ -341,7 +363,8 @@ void tst_ImageFolderReader::brokenFolderSkipReasons_data() {
                 : QStringLiteral("not an image"));
 }
 
-void tst_ImageFolderReader::brokenFolderSkipReasons() {
+void tst_ImageFolderReader::brokenFolderSkipReasons()
+{
     QFETCH(QString, file);
     QFETCH(QString, reason);
 
@@ -354,7 +377,8 @@ void tst_ImageFolderReader::brokenFolderSkipReasons() {
     QVERIFY(!result.value().itemIds.contains(file));
 }
 
-void tst_ImageFolderReader::brokenSymbolicLink() {
+void tst_ImageFolderReader::brokenSymbolicLink()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     QVERIFY(QFile::copy(brokenFolder() + QStringLiteral("/ok-01.png"),
@@ -372,7 +396,8 @@ void tst_ImageFolderReader::brokenSymbolicLink() {
              QStringLiteral("broken symbolic link."));
 }
 
-void tst_ImageFolderReader::mostCommonSizeTies_data() {
+void tst_ImageFolderReader::mostCommonSizeTies_data()
+{
     QTest::addColumn<QList<QSize>>("sizes");
     QTest::addColumn<QSize>("target");
 
@@ -382,7 +407,8 @@ void tst_ImageFolderReader::mostCommonSizeTies_data() {
     QTest::newRow("capped at max side") << QList<QSize>{{100, 10}} << QSize(64, 10);
 }
 
-void tst_ImageFolderReader::mostCommonSizeTies() {
+void tst_ImageFolderReader::mostCommonSizeTies()
+{
     QFETCH(QList<QSize>, sizes);
     QFETCH(QSize, target);
 
@@ -400,7 +426,8 @@ void tst_ImageFolderReader::mostCommonSizeTies() {
     QCOMPARE(result.value().checkConsistency(), QString());
 }
 
-void tst_ImageFolderReader::folderErrors_data() {
+void tst_ImageFolderReader::folderErrors_data()
+{
     QTest::addColumn<QString>("setup");
     QTest::addColumn<QString>("messagePart");
 
@@ -411,7 +438,8 @@ void tst_ImageFolderReader::folderErrors_data() {
     QTest::newRow("only text files") << QStringLiteral("text") << QStringLiteral("not an image");
 }
 
-void tst_ImageFolderReader::folderErrors() {
+void tst_ImageFolderReader::folderErrors()
+{
     QFETCH(QString, setup);
     QFETCH(QString, messagePart);
 
@@ -438,7 +466,8 @@ void tst_ImageFolderReader::folderErrors() {
     QVERIFY2(result.error().contains(messagePart), qPrintable(result.error()));
 }
 
-void tst_ImageFolderReader::invalidTargetSize() {
+void tst_ImageFolderReader::invalidTargetSize()
+{
     ImageFolderOptions options;
     options.targetWidth = 8;
     const Result<Dataset> result = readImageFolder(mixedFolder(), options);

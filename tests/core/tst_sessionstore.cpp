@@ -24,15 +24,18 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-QString casePath(const QString &name) {
+QString casePath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/cases/") + name;
 }
 
-QDateTime utc(int second, int millisecond = 0) {
+QDateTime utc(int second, int millisecond = 0)
+{
     return QDateTime(QDate(2024, 3, 5), QTime(14, 30, second, millisecond), Qt::UTC);
 }
 
-SessionHeader sampleHeader() {
+SessionHeader sampleHeader()
+{
     SessionHeader header;
     header.datasetSpec = QStringLiteral("csv:/data/shuttle.csv?label=class");
     header.datasetName = QStringLiteral("shuttle");
@@ -50,7 +53,8 @@ VerdictEvent makeEvent(qsizetype item,
                        std::optional<Verdict> verdict,
                        int round = 1,
                        double baseScore = 0.5,
-                       double uaiScore = 0.25) {
+                       double uaiScore = 0.25)
+{
     VerdictEvent event;
     event.item = item;
     event.itemId = QStringLiteral("row-%1").arg(item);
@@ -64,43 +68,50 @@ VerdictEvent makeEvent(qsizetype item,
 }
 
 /// Compares doubles where NaN equals NaN, as the store keeps "no score" as NaN.
-bool sameScore(double a, double b) {
+bool sameScore(double a, double b)
+{
     return (std::isnan(a) && std::isnan(b)) || a == b;
 }
 
 /// Parses "3:anomaly", "3:normal", "3:unsure" or "3:-" (withdrawal).
-VerdictEvent eventFromText(const QString &text) {
+VerdictEvent eventFromText(const QString &text)
+{
     const QStringList parts = text.split(QLatin1Char(':'));
     const std::optional<Verdict> verdict =
         parts.at(1) == QLatin1String("-") ? std::nullopt : parseVerdict(parts.at(1));
     return makeEvent(parts.at(0).toLongLong(), verdict);
 }
 
-QString eventText(const VerdictEvent &event) {
+QString eventText(const VerdictEvent &event)
+{
     return QStringLiteral("%1:%2")
         .arg(event.item)
         .arg(event.verdict ? verdictName(*event.verdict) : QStringLiteral("-"));
 }
 
-QByteArray fileHash(const QString &path) {
+QByteArray fileHash(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
 }
 
-QByteArray readAll(const QString &path) {
+QByteArray readAll(const QString &path)
+{
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-bool writeAll(const QString &path, const QByteArray &bytes) {
+bool writeAll(const QString &path, const QByteArray &bytes)
+{
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 /// Runs SQL on an SQLite file through its own plain connection, as a foreign program would.
-QString runSql(const QString &path, const QStringList &statements) {
+QString runSql(const QString &path, const QStringList &statements)
+{
     static int counter = 0;
     const QString name = QStringLiteral("tst.raw.%1").arg(++counter);
     QString error;
@@ -126,7 +137,8 @@ QString runSql(const QString &path, const QStringList &statements) {
 
 } // namespace
 
-class tst_SessionStore : public QObject {
+class tst_SessionStore : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -162,16 +174,19 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
 };
 
-void tst_SessionStore::init() {
+void tst_SessionStore::init()
+{
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
 }
 
-QString tst_SessionStore::sessionPath(const QString &name) const {
+QString tst_SessionStore::sessionPath(const QString &name) const
+{
     return m_dir->filePath(name);
 }
 
-void tst_SessionStore::makeSession(const QString &path) {
+void tst_SessionStore::makeSession(const QString &path)
+{
     auto created = SessionStore::create(path, sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
     SessionStore &store = *created.value();
@@ -188,7 +203,8 @@ void tst_SessionStore::makeSession(const QString &path) {
     QVERIFY2(saved.ok(), qPrintable(saved.error()));
 }
 
-void tst_SessionStore::createReopenRoundTripsHeader() {
+void tst_SessionStore::createReopenRoundTripsHeader()
+{
     const QString path = sessionPath(QStringLiteral("header.uaisession"));
     const SessionHeader expected = sampleHeader();
     {
@@ -213,7 +229,8 @@ void tst_SessionStore::createReopenRoundTripsHeader() {
     QCOMPARE(opened.value()->path(), path);
 }
 
-void tst_SessionStore::createAcceptsEmptyHeader() {
+void tst_SessionStore::createAcceptsEmptyHeader()
+{
     const QString path = sessionPath(QStringLiteral("blank.uaisession"));
     const QDateTime before = QDateTime::currentDateTimeUtc().addMSecs(-1);
     {
@@ -232,7 +249,8 @@ void tst_SessionStore::createAcceptsEmptyHeader() {
     QVERIFY(header.created <= QDateTime::currentDateTimeUtc());
 }
 
-void tst_SessionStore::reopenRoundTripsEvents() {
+void tst_SessionStore::reopenRoundTripsEvents()
+{
     const QString path = sessionPath(QStringLiteral("events.uaisession"));
     std::vector<VerdictEvent> expected = {
         makeEvent(4, Verdict::Anomaly, 1, 0.875, 0.125),
@@ -274,7 +292,8 @@ void tst_SessionStore::reopenRoundTripsEvents() {
     }
 }
 
-void tst_SessionStore::sequencesStrictlyIncrease() {
+void tst_SessionStore::sequencesStrictlyIncrease()
+{
     auto created =
         SessionStore::create(sessionPath(QStringLiteral("seq.uaisession")), sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
@@ -287,7 +306,8 @@ void tst_SessionStore::sequencesStrictlyIncrease() {
     }
 }
 
-void tst_SessionStore::appendVisibleToOtherConnection() {
+void tst_SessionStore::appendVisibleToOtherConnection()
+{
     // Another connection sees only committed data, so the append must have committed before it
     // returned. An append left in an open transaction would be lost if the process were killed.
     const QString path = sessionPath(QStringLiteral("visible.uaisession"));
@@ -317,7 +337,8 @@ void tst_SessionStore::appendVisibleToOtherConnection() {
     QCOMPARE(verdict, QStringLiteral("anomaly"));
 }
 
-void tst_SessionStore::appendRejectsInvalidEvent() {
+void tst_SessionStore::appendRejectsInvalidEvent()
+{
     const QString path = sessionPath(QStringLiteral("invalid.uaisession"));
     auto created = SessionStore::create(path, sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
@@ -337,7 +358,8 @@ void tst_SessionStore::appendRejectsInvalidEvent() {
     QVERIFY(events.value().empty());
 }
 
-void tst_SessionStore::createRejectsExistingFile() {
+void tst_SessionStore::createRejectsExistingFile()
+{
     const QString path = sessionPath(QStringLiteral("taken.uaisession"));
     const QByteArray content("not to be overwritten");
     QVERIFY(writeAll(path, content));
@@ -351,7 +373,8 @@ void tst_SessionStore::createRejectsExistingFile() {
     QCOMPARE(readAll(path), content);
 }
 
-void tst_SessionStore::createRejectsMissingFolder() {
+void tst_SessionStore::createRejectsMissingFolder()
+{
     const QString path = sessionPath(QStringLiteral("absent/new.uaisession"));
     auto created = SessionStore::create(path, sampleHeader());
     QVERIFY(!created.ok());
@@ -362,7 +385,8 @@ void tst_SessionStore::createRejectsMissingFolder() {
     QVERIFY(!QFileInfo::exists(path));
 }
 
-void tst_SessionStore::currentVerdicts_data() {
+void tst_SessionStore::currentVerdicts_data()
+{
     QTest::addColumn<QStringList>("appended");
     QTest::addColumn<QStringList>("expected");
 
@@ -392,7 +416,8 @@ void tst_SessionStore::currentVerdicts_data() {
                                                 QStringLiteral("1:anomaly")};
 }
 
-void tst_SessionStore::currentVerdicts() {
+void tst_SessionStore::currentVerdicts()
+{
     QFETCH(QStringList, appended);
     QFETCH(QStringList, expected);
 
@@ -412,7 +437,8 @@ void tst_SessionStore::currentVerdicts() {
     QCOMPARE(actual, expected);
 }
 
-void tst_SessionStore::checkpointNoneAtFirst() {
+void tst_SessionStore::checkpointNoneAtFirst()
+{
     auto created =
         SessionStore::create(sessionPath(QStringLiteral("empty.uaisession")), sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
@@ -421,7 +447,8 @@ void tst_SessionStore::checkpointNoneAtFirst() {
     QVERIFY(!latest.value().has_value());
 }
 
-void tst_SessionStore::checkpointReplacesSameRound() {
+void tst_SessionStore::checkpointReplacesSameRound()
+{
     auto created =
         SessionStore::create(sessionPath(QStringLiteral("replace.uaisession")), sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
@@ -442,7 +469,8 @@ void tst_SessionStore::checkpointReplacesSameRound() {
     QCOMPARE(latest.value()->time, second.time);
 }
 
-void tst_SessionStore::checkpointPrunesOldRounds() {
+void tst_SessionStore::checkpointPrunesOldRounds()
+{
     const QString path = sessionPath(QStringLiteral("prune.uaisession"));
     auto created = SessionStore::create(path, sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
@@ -478,7 +506,8 @@ void tst_SessionStore::checkpointPrunesOldRounds() {
     QCOMPARE(rounds, (std::vector<int>{3, 4, 5}));
 }
 
-void tst_SessionStore::checkpointSurvivesReopen() {
+void tst_SessionStore::checkpointSurvivesReopen()
+{
     const QString path = sessionPath(QStringLiteral("reopen.uaisession"));
     const RoundCheckpoint expected{7, 70, QByteArray(100000, '\x7f'), utc(9, 999)};
     {
@@ -497,7 +526,8 @@ void tst_SessionStore::checkpointSurvivesReopen() {
     QCOMPARE(latest.value()->time, expected.time);
 }
 
-void tst_SessionStore::exportCsvContent() {
+void tst_SessionStore::exportCsvContent()
+{
     auto created =
         SessionStore::create(sessionPath(QStringLiteral("export.uaisession")), sampleHeader());
     QVERIFY2(created.ok(), qPrintable(created.error()));
@@ -528,7 +558,8 @@ void tst_SessionStore::exportCsvContent() {
     QCOMPARE(readAll(csvPath), expected);
 }
 
-void tst_SessionStore::openMissingFile() {
+void tst_SessionStore::openMissingFile()
+{
     auto opened = SessionStore::open(sessionPath(QStringLiteral("nowhere.uaisession")));
     QVERIFY(!opened.ok());
     QVERIFY2(opened.error().contains(QStringLiteral("nowhere.uaisession")),
@@ -537,7 +568,8 @@ void tst_SessionStore::openMissingFile() {
     QVERIFY(!QFileInfo::exists(sessionPath(QStringLiteral("nowhere.uaisession"))));
 }
 
-void tst_SessionStore::openRejectsDamagedFile_data() {
+void tst_SessionStore::openRejectsDamagedFile_data()
+{
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("reason");
 
@@ -565,7 +597,8 @@ void tst_SessionStore::openRejectsDamagedFile_data() {
         << QStringLiteral("header key missing") << QStringLiteral("header is missing item_count");
 }
 
-void tst_SessionStore::openRejectsDamagedFile() {
+void tst_SessionStore::openRejectsDamagedFile()
+{
     QFETCH(QString, kind);
     QFETCH(QString, reason);
 
@@ -639,7 +672,8 @@ void tst_SessionStore::openRejectsDamagedFile() {
     QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files), filesBefore);
 }
 
-void tst_SessionStore::openRejectsNewerFormatInLog() {
+void tst_SessionStore::openRejectsNewerFormatInLog()
+{
     // While a store has the file open, a change of user_version stays in the write-ahead log and
     // the main file's header still shows the old format, so only SQLite's view can catch it.
     const QString path = sessionPath(QStringLiteral("pending.uaisession"));
@@ -662,7 +696,8 @@ void tst_SessionStore::openRejectsNewerFormatInLog() {
     QVERIFY(writer.value()->appendVerdict(makeEvent(2, Verdict::Normal)).ok());
 }
 
-void tst_SessionStore::openWhileAnotherStoreWrites() {
+void tst_SessionStore::openWhileAnotherStoreWrites()
+{
     const QString path = sessionPath(QStringLiteral("shared.uaisession"));
     auto writer = SessionStore::create(path, sampleHeader());
     QVERIFY2(writer.ok(), qPrintable(writer.error()));
@@ -677,7 +712,8 @@ void tst_SessionStore::openWhileAnotherStoreWrites() {
     QCOMPARE(events.value().size(), size_t(2));
 }
 
-void tst_SessionStore::concurrentStoresAppend() {
+void tst_SessionStore::concurrentStoresAppend()
+{
     const QString path = sessionPath(QStringLiteral("threads.uaisession"));
     constexpr int kPerThread = 60;
     auto mainStore = SessionStore::create(path, sampleHeader());

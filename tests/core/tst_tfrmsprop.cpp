@@ -55,7 +55,8 @@ void tst_TfRmsprop::matchesTensorFlowFormulaOverSteps()
         const double grad = curvature * expected;
         meanSquare = 0.9 * meanSquare + 0.1 * grad * grad;
         expected -= learningRate * grad / std::sqrt(meanSquare + 1e-10);
-        QVERIFY2(std::abs(parameter.item<float>() - expected) < 1e-4 * std::max(1.0, std::abs(expected)),
+        QVERIFY2(std::abs(parameter.item<float>() - expected)
+                     < 1e-4 * std::max(1.0, std::abs(expected)),
                  qPrintable(QStringLiteral("step %1: got %2, expected %3")
                                 .arg(step)
                                 .arg(parameter.item<float>())

@@ -41,7 +41,8 @@ void tst_UaiNetwork::verdictLossMovesLatentNotScore()
     const auto parameters = network.baseParameters();
     const size_t encoderTensors = hidden.size() * 2;
     for (size_t i = 0; i < encoderTensors; i += 2) {
-        QVERIFY2(parameters[i].grad().defined(), qPrintable(QStringLiteral("encoder layer %1").arg(i / 2)));
+        QVERIFY2(parameters[i].grad().defined(),
+                 qPrintable(QStringLiteral("encoder layer %1").arg(i / 2)));
         QVERIFY(parameters[i].grad().abs().sum().item<float>() > 0.0f);
     }
     // Layers that only produce the anomaly score get no gradient from the verdict loss.

@@ -13,7 +13,8 @@ using namespace uai;
 
 namespace {
 
-DiscoveryPoint point(int round, qsizetype verdicts, qsizetype found, bool byUai = true) {
+DiscoveryPoint point(int round, qsizetype verdicts, qsizetype found, bool byUai = true)
+{
     DiscoveryPoint p;
     p.round = round;
     p.verdicts = verdicts;
@@ -25,7 +26,8 @@ DiscoveryPoint point(int round, qsizetype verdicts, qsizetype found, bool byUai 
 const std::vector<DiscoveryPoint> kUai{point(0, 0, 0, false), point(1, 10, 4), point(2, 20, 11)};
 const std::vector<DiscoveryPoint> kBase{point(0, 0, 0, false), point(1, 10, 3), point(2, 20, 6)};
 
-bool validSvg(const QString &path) {
+bool validSvg(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false;
@@ -40,7 +42,8 @@ bool validSvg(const QString &path) {
 
 } // namespace
 
-class tst_DiscoveryChartView : public QObject {
+class tst_DiscoveryChartView : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -66,7 +69,8 @@ private Q_SLOTS:
     void exportBadPathFails();
 };
 
-void tst_DiscoveryChartView::emptyHasUaiSeriesOnly() {
+void tst_DiscoveryChartView::emptyHasUaiSeriesOnly()
+{
     DiscoveryChartView view;
     QCOMPARE(view.chart()->series().size(), 1);
     QCOMPARE(view.uaiSeries()->count(), 0);
@@ -74,14 +78,16 @@ void tst_DiscoveryChartView::emptyHasUaiSeriesOnly() {
     QVERIFY(view.boundSeries() == nullptr);
 }
 
-void tst_DiscoveryChartView::seriesCountWithoutBase() {
+void tst_DiscoveryChartView::seriesCountWithoutBase()
+{
     DiscoveryChartView view;
     view.setCurves(kUai);
     QCOMPARE(view.chart()->series().size(), 1);
     QVERIFY(view.baseSeries() == nullptr);
 }
 
-void tst_DiscoveryChartView::seriesCountWithBase() {
+void tst_DiscoveryChartView::seriesCountWithBase()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase);
     QCOMPARE(view.chart()->series().size(), 2);
@@ -91,7 +97,8 @@ void tst_DiscoveryChartView::seriesCountWithBase() {
     QCOMPARE(view.chart()->series().size(), 1);
 }
 
-void tst_DiscoveryChartView::seriesCountWithBound() {
+void tst_DiscoveryChartView::seriesCountWithBound()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     QCOMPARE(view.chart()->series().size(), 3);
@@ -99,7 +106,8 @@ void tst_DiscoveryChartView::seriesCountWithBound() {
     QCOMPARE(view.chart()->series().size(), 2);
 }
 
-void tst_DiscoveryChartView::seriesNames() {
+void tst_DiscoveryChartView::seriesNames()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     QCOMPARE(view.uaiSeries()->name(), QStringLiteral("UAI network"));
@@ -107,7 +115,8 @@ void tst_DiscoveryChartView::seriesNames() {
     QCOMPARE(view.boundSeries()->name(), QStringLiteral("Every verdict an anomaly"));
 }
 
-void tst_DiscoveryChartView::pointValuesAfterSetCurves() {
+void tst_DiscoveryChartView::pointValuesAfterSetCurves()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     const QList<QPointF> points = view.uaiSeries()->points();
@@ -117,7 +126,8 @@ void tst_DiscoveryChartView::pointValuesAfterSetCurves() {
     QCOMPARE(points[2], QPointF(20, 11));
 }
 
-void tst_DiscoveryChartView::basePointValues() {
+void tst_DiscoveryChartView::basePointValues()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase);
     const QList<QPointF> points = view.baseSeries()->points();
@@ -126,7 +136,8 @@ void tst_DiscoveryChartView::basePointValues() {
     QCOMPARE(points[2], QPointF(20, 6));
 }
 
-void tst_DiscoveryChartView::appendPointAddsPoint() {
+void tst_DiscoveryChartView::appendPointAddsPoint()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     view.appendPoint(point(3, 30, 14));
@@ -137,7 +148,8 @@ void tst_DiscoveryChartView::appendPointAddsPoint() {
     QCOMPARE(view.baseSeries()->count(), 3);
 }
 
-void tst_DiscoveryChartView::appendBasePointAddsSeries() {
+void tst_DiscoveryChartView::appendBasePointAddsSeries()
+{
     DiscoveryChartView view;
     view.setCurves(kUai);
     QCOMPARE(view.chart()->series().size(), 1);
@@ -146,14 +158,16 @@ void tst_DiscoveryChartView::appendBasePointAddsSeries() {
     QCOMPARE(view.baseSeries()->at(0), QPointF(10, 2));
 }
 
-void tst_DiscoveryChartView::axisTitles() {
+void tst_DiscoveryChartView::axisTitles()
+{
     DiscoveryChartView view;
     QCOMPARE(view.verdictAxis()->titleText(), QStringLiteral("Verdicts"));
     QCOMPARE(view.foundAxis()->titleText(), QStringLiteral("Anomalies found"));
     QCOMPARE(view.uaiSeries()->attachedAxes().size(), 2);
 }
 
-void tst_DiscoveryChartView::axisRangesCoverData() {
+void tst_DiscoveryChartView::axisRangesCoverData()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase);
     QVERIFY(view.verdictAxis()->min() <= 0.0);
@@ -162,7 +176,8 @@ void tst_DiscoveryChartView::axisRangesCoverData() {
     QVERIFY(view.foundAxis()->max() >= 11.0);
 }
 
-void tst_DiscoveryChartView::axisRangesGrowOnAppend() {
+void tst_DiscoveryChartView::axisRangesGrowOnAppend()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase);
     view.appendPoint(point(3, 250, 90));
@@ -172,7 +187,8 @@ void tst_DiscoveryChartView::axisRangesGrowOnAppend() {
     QVERIFY(view.verdictAxis()->max() <= 500.0);
 }
 
-void tst_DiscoveryChartView::boundIsMinOfVerdictsAndTotal() {
+void tst_DiscoveryChartView::boundIsMinOfVerdictsAndTotal()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     const QList<QPointF> bound = view.boundSeries()->points();
@@ -190,21 +206,24 @@ void tst_DiscoveryChartView::boundIsMinOfVerdictsAndTotal() {
     QCOMPARE(diagonal[1], QPointF(20, 20));
 }
 
-void tst_DiscoveryChartView::boundDashed() {
+void tst_DiscoveryChartView::boundDashed()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, {}, 15);
     QCOMPARE(view.boundSeries()->pen().style(), Qt::DashLine);
     QCOMPARE(view.uaiSeries()->pen().style(), Qt::SolidLine);
 }
 
-void tst_DiscoveryChartView::boundFollowsAppend() {
+void tst_DiscoveryChartView::boundFollowsAppend()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, {}, 15);
     view.appendPoint(point(3, 40, 15));
     QCOMPARE(view.boundSeries()->points().last(), QPointF(40, 15));
 }
 
-void tst_DiscoveryChartView::anomalyTotalZeroRemovesBound() {
+void tst_DiscoveryChartView::anomalyTotalZeroRemovesBound()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     view.setAnomalyTotal(0);
@@ -214,7 +233,8 @@ void tst_DiscoveryChartView::anomalyTotalZeroRemovesBound() {
     QCOMPARE(view.chart()->series().size(), 3);
 }
 
-void tst_DiscoveryChartView::exportPng() {
+void tst_DiscoveryChartView::exportPng()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     QTemporaryDir dir;
@@ -235,7 +255,8 @@ void tst_DiscoveryChartView::exportPng() {
     QVERIFY(varied);
 }
 
-void tst_DiscoveryChartView::exportPngShownView() {
+void tst_DiscoveryChartView::exportPngShownView()
+{
     DiscoveryChartView view;
     view.resize(500, 350);
     view.show();
@@ -252,7 +273,8 @@ void tst_DiscoveryChartView::exportPngShownView() {
     QCOMPARE(view.chart()->size(), QSizeF(500, 350));
 }
 
-void tst_DiscoveryChartView::exportSvg() {
+void tst_DiscoveryChartView::exportSvg()
+{
     DiscoveryChartView view;
     view.setCurves(kUai, kBase, 15);
     QTemporaryDir dir;
@@ -262,7 +284,8 @@ void tst_DiscoveryChartView::exportSvg() {
     QVERIFY(validSvg(path));
 }
 
-void tst_DiscoveryChartView::exportBadPathFails() {
+void tst_DiscoveryChartView::exportBadPathFails()
+{
     DiscoveryChartView view;
     QString error;
     QVERIFY(!view.exportSvg(QStringLiteral("/nonexistent-dir/x/curve.svg"), &error));

@@ -23,15 +23,18 @@ using namespace uai;
 
 namespace {
 
-QString casePath(const QString &name) {
+QString casePath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/cases/") + name;
 }
 
-QString dataPath(const QString &name) {
+QString dataPath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/data/") + name;
 }
 
-QByteArray readAll(const QString &path) {
+QByteArray readAll(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};
@@ -40,7 +43,8 @@ QByteArray readAll(const QString &path) {
 
 /// Data lines of a plain CSV file (no quotes, LF line ends), split into fields; the header is
 /// entry 0.
-QList<QList<QByteArray>> csvRows(const QString &path) {
+QList<QList<QByteArray>> csvRows(const QString &path)
+{
     QList<QList<QByteArray>> rows;
     const QList<QByteArray> lines = readAll(path).split('\n');
     for (const QByteArray &line : lines) {
@@ -50,28 +54,33 @@ QList<QList<QByteArray>> csvRows(const QString &path) {
     return rows;
 }
 
-bool okEnabled(ImportDialog &dialog) {
+bool okEnabled(ImportDialog &dialog)
+{
     auto *buttons = dialog.findChild<QDialogButtonBox *>();
     return buttons && buttons->button(QDialogButtonBox::Ok)->isEnabled();
 }
 
-QString labelText(ImportDialog &dialog, const char *name) {
+QString labelText(ImportDialog &dialog, const char *name)
+{
     auto *label = dialog.findChild<QLabel *>(QLatin1String(name));
     return label ? label->text() : QStringLiteral("<missing label %1>").arg(QLatin1String(name));
 }
 
-QComboBox *combo(ImportDialog &dialog, const char *name) {
+QComboBox *combo(ImportDialog &dialog, const char *name)
+{
     return dialog.findChild<QComboBox *>(QLatin1String(name));
 }
 
-QStringList comboColumns(QComboBox *box) {
+QStringList comboColumns(QComboBox *box)
+{
     QStringList columns;
     for (int i = 1; i < box->count(); ++i)
         columns.append(box->itemText(i));
     return columns;
 }
 
-bool choose(QComboBox *box, const QString &text) {
+bool choose(QComboBox *box, const QString &text)
+{
     const int index = box->findText(text);
     if (index < 0)
         return false;
@@ -79,7 +88,8 @@ bool choose(QComboBox *box, const QString &text) {
     return true;
 }
 
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes) {
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
+{
     const QString path = dir.filePath(name);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
@@ -89,7 +99,8 @@ QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArra
 
 } // namespace
 
-class tst_ImportDialog : public QObject {
+class tst_ImportDialog : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -111,7 +122,8 @@ private Q_SLOTS:
     void specAndOptionsReloadSameData();
 };
 
-void tst_ImportDialog::yeastShowsSummary() {
+void tst_ImportDialog::yeastShowsSummary()
+{
     const QString path = dataPath(QStringLiteral("tabular/yeast.csv"));
     const QList<QList<QByteArray>> rows = csvRows(path);
     const qsizetype items = rows.size() - 1;
@@ -143,7 +155,8 @@ void tst_ImportDialog::yeastShowsSummary() {
     QVERIFY(!dialog.windowTitle().isEmpty());
 }
 
-void tst_ImportDialog::raggedFileShowsError() {
+void tst_ImportDialog::raggedFileShowsError()
+{
     ImportDialog dialog(casePath(QStringLiteral("csv-ragged-rows.csv")));
     QVERIFY(!okEnabled(dialog));
     QVERIFY(!dialog.dataset());
@@ -164,7 +177,8 @@ void tst_ImportDialog::raggedFileShowsError() {
     QVERIFY(failed.at(0).at(0).toString().contains(QLatin1String("line 4")));
 }
 
-void tst_ImportDialog::noTruthColumn() {
+void tst_ImportDialog::noTruthColumn()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = writeFile(
@@ -183,7 +197,8 @@ void tst_ImportDialog::noTruthColumn() {
     QCOMPARE(labelText(dialog, "featuresValue"), QStringLiteral("3"));
 }
 
-void tst_ImportDialog::noTruthWithTextLabelsIsRejected() {
+void tst_ImportDialog::noTruthWithTextLabelsIsRejected()
+{
     // Without a ground-truth column, "label" becomes a feature, and "nominal" is not a number.
     ImportDialog dialog(dataPath(QStringLiteral("tabular/yeast.csv")));
     QVERIFY(choose(combo(dialog, "truthColumnCombo"), ImportDialog::noneText()));
@@ -196,7 +211,8 @@ void tst_ImportDialog::noTruthWithTextLabelsIsRejected() {
     QVERIFY(dialog.errorText().isEmpty());
 }
 
-void tst_ImportDialog::classColumnEnablesClassifier() {
+void tst_ImportDialog::classColumnEnablesClassifier()
+{
     const QString path = dataPath(QStringLiteral("tabular/yeast.csv"));
     const QList<QList<QByteArray>> rows = csvRows(path);
     const qsizetype column = rows.at(0).indexOf("V7");
@@ -229,7 +245,8 @@ void tst_ImportDialog::classColumnEnablesClassifier() {
     QCOMPARE(dialog.settings().model, ModelKind::Autoencoder);
 }
 
-void tst_ImportDialog::classColumnMustDifferFromTruth() {
+void tst_ImportDialog::classColumnMustDifferFromTruth()
+{
     ImportDialog dialog(dataPath(QStringLiteral("tabular/yeast.csv")));
     QVERIFY(choose(combo(dialog, "classColumnCombo"), QStringLiteral("label")));
     QVERIFY(!okEnabled(dialog));
@@ -238,7 +255,8 @@ void tst_ImportDialog::classColumnMustDifferFromTruth() {
              qPrintable(dialog.errorText()));
 }
 
-void tst_ImportDialog::mnistImagesLoad() {
+void tst_ImportDialog::mnistImagesLoad()
+{
     ImportDialog dialog(dataPath(QStringLiteral("mnist10k/t10k-images-idx3-ubyte.gz")));
     QVERIFY2(okEnabled(dialog), qPrintable(dialog.errorText()));
     QCOMPARE(dialog.sourceKind(), ImportDialog::SourceKind::IdxImages);
@@ -257,7 +275,8 @@ void tst_ImportDialog::mnistImagesLoad() {
     QCOMPARE(dialog.budget(), qsizetype(1000));
 }
 
-void tst_ImportDialog::rareClassConstructionRoundTrips() {
+void tst_ImportDialog::rareClassConstructionRoundTrips()
+{
     ImportDialog dialog(dataPath(QStringLiteral("mnist10k/t10k-images-idx3-ubyte.gz")));
     QComboBox *construction = combo(dialog, "constructionCombo");
     construction->setCurrentIndex(construction->findData(QStringLiteral("0")));
@@ -272,7 +291,8 @@ void tst_ImportDialog::rareClassConstructionRoundTrips() {
     QCOMPARE(again.value().fingerprint(), dialog.dataset()->fingerprint());
 }
 
-void tst_ImportDialog::brokenImageFolderListsSkipped() {
+void tst_ImportDialog::brokenImageFolderListsSkipped()
+{
     const QString folder = casePath(QStringLiteral("images-with-broken-files"));
     ImportDialog dialog(folder);
     QVERIFY2(okEnabled(dialog), qPrintable(dialog.errorText()));
@@ -305,7 +325,8 @@ void tst_ImportDialog::brokenImageFolderListsSkipped() {
         QVERIFY(dialog.dataset()->itemIds.contains(good));
 }
 
-void tst_ImportDialog::missingCellPolicy() {
+void tst_ImportDialog::missingCellPolicy()
+{
     const QString path = casePath(QStringLiteral("csv-missing-tokens.csv"));
     ImportDialog dialog(path);
     QVERIFY(!okEnabled(dialog));
@@ -325,7 +346,8 @@ void tst_ImportDialog::missingCellPolicy() {
     QVERIFY2(notes.contains(QLatin1String("median"), Qt::CaseInsensitive), qPrintable(notes));
 }
 
-void tst_ImportDialog::headerVariants_data() {
+void tst_ImportDialog::headerVariants_data()
+{
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QStringList>("columns");
     const QStringList plain = {QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("label")};
@@ -343,7 +365,8 @@ void tst_ImportDialog::headerVariants_data() {
         << QStringList{QStringLiteral("p"), QStringLiteral("q"), QStringLiteral("label")};
 }
 
-void tst_ImportDialog::headerVariants() {
+void tst_ImportDialog::headerVariants()
+{
     QFETCH(QByteArray, content);
     QFETCH(QStringList, columns);
     QTemporaryDir dir;
@@ -360,7 +383,8 @@ void tst_ImportDialog::headerVariants() {
     QCOMPARE(dialog.dataset()->anomalyCount(), 1);
 }
 
-void tst_ImportDialog::wideFileLoads() {
+void tst_ImportDialog::wideFileLoads()
+{
     const QString path = casePath(QStringLiteral("csv-wide-4rows-5000cols.csv"));
     const QList<QList<QByteArray>> rows = csvRows(path);
     ImportDialog dialog(path);
@@ -371,7 +395,8 @@ void tst_ImportDialog::wideFileLoads() {
     QCOMPARE(dialog.budget(), rows.size() - 1);
 }
 
-void tst_ImportDialog::missingPathShowsError() {
+void tst_ImportDialog::missingPathShowsError()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("no-such-file.csv"));
@@ -388,7 +413,8 @@ void tst_ImportDialog::missingPathShowsError() {
     QCOMPARE(combo(emptyDialog, "truthColumnCombo")->count(), 1);
 }
 
-void tst_ImportDialog::budgetFollowsItemsUntilEdited() {
+void tst_ImportDialog::budgetFollowsItemsUntilEdited()
+{
     ImportDialog tiny(casePath(QStringLiteral("csv-tiny-5-rows.csv")));
     QVERIFY2(okEnabled(tiny), qPrintable(tiny.errorText()));
     QCOMPARE(tiny.budget(), qsizetype(5));
@@ -409,7 +435,8 @@ void tst_ImportDialog::budgetFollowsItemsUntilEdited() {
     QCOMPARE(dialog.sourceOptions().seed, std::uint64_t(7));
 }
 
-void tst_ImportDialog::specAndOptionsReloadSameData() {
+void tst_ImportDialog::specAndOptionsReloadSameData()
+{
     ImportDialog dialog(dataPath(QStringLiteral("tabular/yeast.csv")));
     QVERIFY(choose(combo(dialog, "classColumnCombo"), QStringLiteral("V7")));
     QVERIFY2(okEnabled(dialog), qPrintable(dialog.errorText()));

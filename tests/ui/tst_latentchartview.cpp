@@ -24,7 +24,8 @@ constexpr qsizetype kPoints = 60000;
 /// few true anomalies, and three isolated points far from the cloud:
 /// item 100 at (8, 9) unlabeled, item 200 at (-8, 9) anomaly verdict, item 300 at (8, 0.5)
 /// normal verdict. Item indices are offset by 10 to check the point -> item mapping.
-LatentChartData sampleData() {
+LatentChartData sampleData()
+{
     std::mt19937 rng(42);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::exponential_distribution<float> exponential(1.0f);
@@ -62,7 +63,8 @@ LatentChartData sampleData() {
 
 } // namespace
 
-class tst_LatentChartView : public QObject {
+class tst_LatentChartView : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -90,7 +92,8 @@ private:
     QImage m_grab;
 };
 
-void tst_LatentChartView::initTestCase() {
+void tst_LatentChartView::initTestCase()
+{
     m_view = new LatentChartView();
     m_view->resize(800, 600);
     m_view->show();
@@ -98,18 +101,21 @@ void tst_LatentChartView::initTestCase() {
     m_view->setData(sampleData());
 }
 
-void tst_LatentChartView::cleanupTestCase() {
+void tst_LatentChartView::cleanupTestCase()
+{
     delete m_view;
     m_view = nullptr;
 }
 
-void tst_LatentChartView::grabWithManyPoints() {
+void tst_LatentChartView::grabWithManyPoints()
+{
     m_grab = m_view->grab().toImage();
     QCOMPARE(m_grab.size(), QSize(800, 600) * m_view->devicePixelRatioF());
     QCOMPARE(m_view->data().size(), kPoints);
 }
 
-void tst_LatentChartView::redrawTime() {
+void tst_LatentChartView::redrawTime()
+{
     // Not asserted: the machine's speed varies. Full rebuilds of the cached image.
     double best = 1e9, total = 0.0;
     const int runs = 5;
@@ -140,7 +146,8 @@ void tst_LatentChartView::redrawTime() {
     QVERIFY(best > 0.0);
 }
 
-void tst_LatentChartView::mapToPixelInsidePlot() {
+void tst_LatentChartView::mapToPixelInsidePlot()
+{
     const QRectF plot = m_view->plotArea();
     QVERIFY(plot.width() > 400);
     QVERIFY(plot.height() > 300);
@@ -153,7 +160,8 @@ void tst_LatentChartView::mapToPixelInsidePlot() {
     QVERIFY(std::abs(back.y() - 2.5) < 1e-6);
 }
 
-void tst_LatentChartView::clickEmitsItem() {
+void tst_LatentChartView::clickEmitsItem()
+{
     QSignalSpy spy(m_view, &LatentChartView::itemActivated);
     const QPointF pixel = m_view->mapToPixel(8.0f, 9.0f); // point 100, item 110
     QTest::mouseClick(m_view, Qt::LeftButton, Qt::NoModifier, pixel.toPoint());
@@ -167,7 +175,8 @@ void tst_LatentChartView::clickEmitsItem() {
     QCOMPARE(spy.at(1).at(0).value<qsizetype>(), qsizetype(310));
 }
 
-void tst_LatentChartView::clickOnEmptyEmitsNothing() {
+void tst_LatentChartView::clickOnEmptyEmitsNothing()
+{
     QSignalSpy spy(m_view, &LatentChartView::itemActivated);
     // Between the isolated points on the right, far from the cloud.
     const QPointF pixel = m_view->mapToPixel(8.0f, 5.0f);
@@ -175,7 +184,8 @@ void tst_LatentChartView::clickOnEmptyEmitsNothing() {
     QCOMPARE(spy.count(), 0);
 }
 
-void tst_LatentChartView::clickSelects() {
+void tst_LatentChartView::clickSelects()
+{
     const QPointF pixel = m_view->mapToPixel(-8.0f, 9.0f); // point 200, item 210
     QTest::mouseClick(m_view, Qt::LeftButton, Qt::NoModifier, pixel.toPoint());
     QCOMPARE(m_view->selectedItem(), qsizetype(210));
@@ -183,7 +193,8 @@ void tst_LatentChartView::clickSelects() {
     QCOMPARE(m_view->selectedItem(), qsizetype(-1));
 }
 
-void tst_LatentChartView::hoverShowsTooltip() {
+void tst_LatentChartView::hoverShowsTooltip()
+{
     const QPoint pixel = m_view->mapToPixel(8.0f, 9.0f).toPoint(); // item 110
     QHelpEvent help(QEvent::ToolTip, pixel, m_view->mapToGlobal(pixel));
     QApplication::sendEvent(m_view, &help);
@@ -193,7 +204,8 @@ void tst_LatentChartView::hoverShowsTooltip() {
     QToolTip::hideText();
 }
 
-void tst_LatentChartView::anomalyPixelIsReddish() {
+void tst_LatentChartView::anomalyPixelIsReddish()
+{
     m_view->setSelectedItem(-1);
     const QImage image = m_view->grab().toImage();
     const qreal dpr = m_view->devicePixelRatioF();
@@ -204,7 +216,8 @@ void tst_LatentChartView::anomalyPixelIsReddish() {
     QVERIFY2(colour.blue() < 100, qPrintable(colour.name()));
 }
 
-void tst_LatentChartView::normalPixelIsBluish() {
+void tst_LatentChartView::normalPixelIsBluish()
+{
     const QImage image = m_view->grab().toImage();
     const qreal dpr = m_view->devicePixelRatioF();
     const QPointF pixel = m_view->mapToPixel(8.0f, 0.5f) * dpr;
@@ -212,7 +225,8 @@ void tst_LatentChartView::normalPixelIsBluish() {
     QVERIFY2(colour.blue() > colour.red() + 60, qPrintable(colour.name()));
 }
 
-void tst_LatentChartView::selectionIsDrawn() {
+void tst_LatentChartView::selectionIsDrawn()
+{
     m_view->setSelectedItem(-1);
     const QImage before = m_view->grab().toImage();
     m_view->setSelectedItem(110);
@@ -228,7 +242,8 @@ void tst_LatentChartView::selectionIsDrawn() {
     QCOMPARE(m_view->selectedItem(), qsizetype(-1));
 }
 
-void tst_LatentChartView::logScaleMapsOrder() {
+void tst_LatentChartView::logScaleMapsOrder()
+{
     m_view->setLogScale(true);
     const qreal y1 = m_view->mapToPixel(0.0f, 0.1f).y();
     const qreal y2 = m_view->mapToPixel(0.0f, 1.0f).y();
@@ -241,7 +256,8 @@ void tst_LatentChartView::logScaleMapsOrder() {
     m_view->setLogScale(false);
 }
 
-void tst_LatentChartView::logScaleClampsNonPositive() {
+void tst_LatentChartView::logScaleClampsNonPositive()
+{
     LatentChartView view;
     view.resize(400, 300);
     LatentChartData data;
@@ -260,7 +276,8 @@ void tst_LatentChartView::logScaleClampsNonPositive() {
     QVERIFY(!view.grab().isNull());
 }
 
-void tst_LatentChartView::exportPngHasSize() {
+void tst_LatentChartView::exportPngHasSize()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("latent.png"));
@@ -276,13 +293,15 @@ void tst_LatentChartView::exportPngHasSize() {
     QCOMPARE(QImageReader(defaultPath).size(), QSize(800, 600));
 }
 
-void tst_LatentChartView::exportPngBadPathFails() {
+void tst_LatentChartView::exportPngBadPathFails()
+{
     QString error;
     QVERIFY(!m_view->exportPng(QStringLiteral("/nonexistent-dir/x/latent.png"), &error));
     QVERIFY(!error.isEmpty());
 }
 
-void tst_LatentChartView::exportSvgIsXml() {
+void tst_LatentChartView::exportSvgIsXml()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("latent.svg"));
@@ -304,7 +323,8 @@ void tst_LatentChartView::exportSvgIsXml() {
     QVERIFY(content.size() > 100000); // the points are in it as shapes
 }
 
-void tst_LatentChartView::emptyDataGrabs() {
+void tst_LatentChartView::emptyDataGrabs()
+{
     LatentChartView view;
     view.resize(300, 200);
     QVERIFY(!view.grab().isNull());

@@ -12,7 +12,8 @@ namespace {
 
 /// A report with `items` random latent rows of size `d`, random scores and UAI weights, and the
 /// logit computed here, independently of the code under test.
-RoundReport randomReport(qsizetype items, int d, std::uint32_t seed) {
+RoundReport randomReport(qsizetype items, int d, std::uint32_t seed)
+{
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::exponential_distribution<float> exponential(2.0f);
@@ -41,7 +42,8 @@ RoundReport randomReport(qsizetype items, int d, std::uint32_t seed) {
 
 } // namespace
 
-class tst_LatentProjection : public QObject {
+class tst_LatentProjection : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -64,7 +66,8 @@ private Q_SLOTS:
     void wrongVerdictSizeFails();
 };
 
-void tst_LatentProjection::uaiProjectionIsDotProduct() {
+void tst_LatentProjection::uaiProjectionIsDotProduct()
+{
     const RoundReport report = randomReport(200, 5, 1);
     const auto data = projectLatent(report, LatentAxis::UaiProjection, {});
     QVERIFY2(data.ok(), qPrintable(data.error()));
@@ -81,7 +84,8 @@ void tst_LatentProjection::uaiProjectionIsDotProduct() {
     }
 }
 
-void tst_LatentProjection::yIsBaseScore() {
+void tst_LatentProjection::yIsBaseScore()
+{
     const RoundReport report = randomReport(50, 3, 2);
     const auto data = projectLatent(report, LatentAxis::UaiProjection, {});
     QVERIFY(data.ok());
@@ -91,7 +95,8 @@ void tst_LatentProjection::yIsBaseScore() {
         QCOMPARE(data.value().item[size_t(i)], i);
 }
 
-void tst_LatentProjection::boundarySignMatchesLogit() {
+void tst_LatentProjection::boundarySignMatchesLogit()
+{
     const RoundReport report = randomReport(2000, 8, 3);
     const auto result = projectLatent(report, LatentAxis::UaiProjection, {});
     QVERIFY(result.ok());
@@ -114,7 +119,8 @@ void tst_LatentProjection::boundarySignMatchesLogit() {
     QVERIFY(checked > 1900);
 }
 
-void tst_LatentProjection::boundaryCoefficients() {
+void tst_LatentProjection::boundaryCoefficients()
+{
     const RoundReport report = randomReport(10, 4, 4);
     const auto data = projectLatent(report, LatentAxis::UaiProjection, {});
     QVERIFY(data.ok());
@@ -123,7 +129,8 @@ void tst_LatentProjection::boundaryCoefficients() {
     QCOMPARE(data.value().boundary.c, double(report.uaiBias));
 }
 
-void tst_LatentProjection::boundaryVerticalWithoutScoreWeight() {
+void tst_LatentProjection::boundaryVerticalWithoutScoreWeight()
+{
     RoundReport report = randomReport(10, 4, 5);
     report.uaiWeights[4] = 0.0f;
     const auto data = projectLatent(report, LatentAxis::UaiProjection, {});
@@ -132,7 +139,8 @@ void tst_LatentProjection::boundaryVerticalWithoutScoreWeight() {
     QVERIFY(data.value().boundary.isVertical());
 }
 
-void tst_LatentProjection::pcaRecoversDominantDirection() {
+void tst_LatentProjection::pcaRecoversDominantDirection()
+{
     // Latent = t * u + small noise, with u a known unit direction; t has variance 9, noise 0.01.
     const int d = 6;
     std::vector<double> u{0.1, -0.5, 0.3, 0.7, -0.2, 0.35};
@@ -166,7 +174,8 @@ void tst_LatentProjection::pcaRecoversDominantDirection() {
     QVERIFY(data.explainedVariance > 0.95);
 }
 
-void tst_LatentProjection::pcaSignConvention() {
+void tst_LatentProjection::pcaSignConvention()
+{
     // The dominant direction (0.6, -0.8): its largest-magnitude component is the second, so the
     // convention makes that component positive: (-0.6, 0.8).
     std::mt19937 rng(7);
@@ -197,7 +206,8 @@ void tst_LatentProjection::pcaSignConvention() {
     QVERIFY(std::abs(again.value().direction[1] - result.value().direction[1]) < 1e-9);
 }
 
-void tst_LatentProjection::pcaIsCentred() {
+void tst_LatentProjection::pcaIsCentred()
+{
     const RoundReport report = randomReport(1000, 4, 8);
     const auto result = projectLatent(report, LatentAxis::PrincipalComponent, {});
     QVERIFY(result.ok());
@@ -209,7 +219,8 @@ void tst_LatentProjection::pcaIsCentred() {
     QVERIFY(!result.value().hasBoundary);
 }
 
-void tst_LatentProjection::singleUnitUnavailableForWideLatent() {
+void tst_LatentProjection::singleUnitUnavailableForWideLatent()
+{
     const RoundReport report = randomReport(10, 3, 9);
     const QString reason = latentAxisUnavailableReason(report, LatentAxis::SingleUnit);
     QVERIFY(!reason.isEmpty());
@@ -219,7 +230,8 @@ void tst_LatentProjection::singleUnitUnavailableForWideLatent() {
     QCOMPARE(result.error(), reason);
 }
 
-void tst_LatentProjection::singleUnitAvailableForOneUnit() {
+void tst_LatentProjection::singleUnitAvailableForOneUnit()
+{
     const RoundReport report = randomReport(30, 1, 10);
     QVERIFY(latentAxisUnavailableReason(report, LatentAxis::SingleUnit).isEmpty());
     const auto result = projectLatent(report, LatentAxis::SingleUnit, {});
@@ -231,7 +243,8 @@ void tst_LatentProjection::singleUnitAvailableForOneUnit() {
     QCOMPARE(result.value().boundary.a, double(report.uaiWeights[0]));
 }
 
-void tst_LatentProjection::availabilityList() {
+void tst_LatentProjection::availabilityList()
+{
     const auto wide = availableLatentAxes(randomReport(10, 3, 11));
     QCOMPARE(wide.size(), size_t(2));
     QCOMPARE(wide[0], LatentAxis::UaiProjection);
@@ -243,7 +256,8 @@ void tst_LatentProjection::availabilityList() {
     QVERIFY(!all[2].reason.isEmpty());
 }
 
-void tst_LatentProjection::uaiProjectionNeedsWeights() {
+void tst_LatentProjection::uaiProjectionNeedsWeights()
+{
     RoundReport report = randomReport(10, 3, 14);
     report.uaiWeights.clear();
     QVERIFY(!latentAxisUnavailableReason(report, LatentAxis::UaiProjection).isEmpty());
@@ -251,7 +265,8 @@ void tst_LatentProjection::uaiProjectionNeedsWeights() {
     QVERIFY(projectLatent(report, LatentAxis::PrincipalComponent, {}).ok());
 }
 
-void tst_LatentProjection::nonFiniteSkippedAndCounted() {
+void tst_LatentProjection::nonFiniteSkippedAndCounted()
+{
     RoundReport report = randomReport(20, 3, 15);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const float inf = std::numeric_limits<float>::infinity();
@@ -276,7 +291,8 @@ void tst_LatentProjection::nonFiniteSkippedAndCounted() {
     }
 }
 
-void tst_LatentProjection::categoriesFromVerdicts() {
+void tst_LatentProjection::categoriesFromVerdicts()
+{
     const RoundReport report = randomReport(6, 2, 16);
     std::vector<std::optional<Verdict>> verdicts(6);
     verdicts[1] = Verdict::Anomaly;
@@ -294,7 +310,8 @@ void tst_LatentProjection::categoriesFromVerdicts() {
     QCOMPARE(category[5], PointCategory::Unlabeled);
 }
 
-void tst_LatentProjection::trueAnomalyFromTruth() {
+void tst_LatentProjection::trueAnomalyFromTruth()
+{
     const RoundReport report = randomReport(4, 2, 17);
     const std::vector<Truth> truth{Truth::Normal, Truth::Anomaly, Truth::Normal, Truth::Anomaly};
     const auto result = projectLatent(report, LatentAxis::UaiProjection, {}, truth);
@@ -304,14 +321,16 @@ void tst_LatentProjection::trueAnomalyFromTruth() {
     QCOMPARE(result.value().trueAnomaly, expected);
 }
 
-void tst_LatentProjection::noTruthMeansEmpty() {
+void tst_LatentProjection::noTruthMeansEmpty()
+{
     const auto result = projectLatent(randomReport(4, 2, 18), LatentAxis::UaiProjection, {});
     QVERIFY(result.ok());
     QVERIFY(result.value().trueAnomaly.empty());
     QVERIFY(!result.value().hasTruth());
 }
 
-void tst_LatentProjection::wrongVerdictSizeFails() {
+void tst_LatentProjection::wrongVerdictSizeFails()
+{
     const RoundReport report = randomReport(4, 2, 19);
     std::vector<std::optional<Verdict>> verdicts(3);
     QVERIFY(!projectLatent(report, LatentAxis::UaiProjection, verdicts).ok());

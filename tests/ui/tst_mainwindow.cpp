@@ -60,7 +60,8 @@ private Q_SLOTS:
     void closingDuringPretrainingStopsWorker();
 
 private:
-    bool startWindow(uai::MainWindow &window, const QString &data, const uai::SessionSettings &settings);
+    bool
+    startWindow(uai::MainWindow &window, const QString &data, const uai::SessionSettings &settings);
     QTemporaryDir m_dir;
     QString m_sessionPath;
 };
@@ -203,6 +204,7 @@ void tst_MainWindow::reopenedSessionContinues()
             labeled.push_back(session->currentItem());
             QTest::keyClick(&window, i % 3 == 0 ? Qt::Key_A : Qt::Key_N);
         }
+        session->setBudget(321);
         QTRY_VERIFY_WITH_TIMEOUT(!session->trainer()->isBusy(), 60000);
         window.close();
     }
@@ -212,6 +214,7 @@ void tst_MainWindow::reopenedSessionContinues()
     QVERIFY(window.openSession(m_sessionPath));
     uai::LabelingSession *session = window.session();
     QCOMPARE(session->verdictsSpent(), 7);
+    QCOMPARE(session->budget(), 321);
     for (size_t i = 0; i < labeled.size(); ++i) {
         const auto expected = i % 3 == 0 ? uai::Verdict::Anomaly : uai::Verdict::Normal;
         QCOMPARE(session->verdictFor(labeled[i]), std::optional(expected));

@@ -25,11 +25,13 @@ using namespace uai;
 
 namespace {
 
-QString tabularPath(const QString &name) {
+QString tabularPath(const QString &name)
+{
     return QStringLiteral(UAI_SHARED_DIR "/data/tabular/") + name;
 }
 
-SuspectDetails imageDetails(int width, int height, std::vector<float> pixels) {
+SuspectDetails imageDetails(int width, int height, std::vector<float> pixels)
+{
     SuspectDetails details;
     details.item = 0;
     details.itemId = QStringLiteral("synthetic.png");
@@ -41,7 +43,8 @@ SuspectDetails imageDetails(int width, int height, std::vector<float> pixels) {
 }
 
 /// Returns an 8 x 8 board of black and white pixels, white where x + y is odd.
-SuspectDetails checkerboard() {
+SuspectDetails checkerboard()
+{
     std::vector<float> pixels(64);
     for (int y = 0; y < 8; ++y) {
         for (int x = 0; x < 8; ++x)
@@ -50,28 +53,33 @@ SuspectDetails checkerboard() {
     return imageDetails(8, 8, pixels);
 }
 
-int grayAt(const QImage &image, int x, int y) {
+int grayAt(const QImage &image, int x, int y)
+{
     const QRgb pixel = image.pixel(x, y);
     return qRed(pixel);
 }
 
 /// Relative luminance (Rec. 709 weights) of a colour, for checking that the heatmap brightens
 /// with the error.
-double luminance(QRgb colour) {
+double luminance(QRgb colour)
+{
     return 0.2126 * qRed(colour) + 0.7152 * qGreen(colour) + 0.0722 * qBlue(colour);
 }
 
-QAbstractItemModel *tableModel(SuspectView &view) {
+QAbstractItemModel *tableModel(SuspectView &view)
+{
     auto *table = view.findChild<QTableView *>(QStringLiteral("featureTable"));
     return table ? table->model() : nullptr;
 }
 
-QString cellText(QAbstractItemModel *model, int row, int column) {
+QString cellText(QAbstractItemModel *model, int row, int column)
+{
     return model->index(row, column).data(Qt::DisplayRole).toString();
 }
 
 /// Five features with known values; contributions rank C, A, E, B, D.
-SuspectDetails tableDetails() {
+SuspectDetails tableDetails()
+{
     SuspectDetails details;
     details.item = 41;
     details.itemId = QStringLiteral("line 43");
@@ -90,7 +98,8 @@ SuspectDetails tableDetails() {
 
 } // namespace
 
-class tst_SuspectView : public QObject {
+class tst_SuspectView : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -116,7 +125,8 @@ private Q_SLOTS:
     void verdictKeysReachWindow();
 };
 
-void tst_SuspectView::grayLevelsExactAtIntegerZoom() {
+void tst_SuspectView::grayLevelsExactAtIntegerZoom()
+{
     // Values chosen so that v * 255 is clearly away from .5; out-of-range values clamp.
     const std::vector<float> pixels = {0.0f, 1.0f, 17.0f / 255.0f, 0.2f, -0.25f, 1.5f};
     const std::vector<int> expected = {0, 255, 17, 51, 0, 255};
@@ -136,7 +146,8 @@ void tst_SuspectView::grayLevelsExactAtIntegerZoom() {
     }
 }
 
-void tst_SuspectView::nearestNeighbourKeepsTwoLevels_data() {
+void tst_SuspectView::nearestNeighbourKeepsTwoLevels_data()
+{
     QTest::addColumn<double>("zoom");
     QTest::newRow("zoom 3") << 3.0;
     QTest::newRow("zoom 7") << 7.0;
@@ -144,7 +155,8 @@ void tst_SuspectView::nearestNeighbourKeepsTwoLevels_data() {
     QTest::newRow("zoom 2.5") << 2.5;
 }
 
-void tst_SuspectView::nearestNeighbourKeepsTwoLevels() {
+void tst_SuspectView::nearestNeighbourKeepsTwoLevels()
+{
     QFETCH(double, zoom);
     SuspectView view;
     view.setDetails(checkerboard());
@@ -171,14 +183,16 @@ void tst_SuspectView::nearestNeighbourKeepsTwoLevels() {
     }
 }
 
-void tst_SuspectView::fitShowsWholeImage_data() {
+void tst_SuspectView::fitShowsWholeImage_data()
+{
     QTest::addColumn<QSize>("imageSize");
     QTest::newRow("small image enlarged") << QSize(10, 10);
     QTest::newRow("wide image") << QSize(40, 7);
     QTest::newRow("image larger than view") << QSize(900, 700);
 }
 
-void tst_SuspectView::fitShowsWholeImage() {
+void tst_SuspectView::fitShowsWholeImage()
+{
     QFETCH(QSize, imageSize);
     QWidget window;
     auto *view = new SuspectView(&window);
@@ -217,7 +231,8 @@ void tst_SuspectView::fitShowsWholeImage() {
     QTRY_VERIFY(view->zoom() >= zoom);
 }
 
-void tst_SuspectView::ctrlWheelAndButtonsZoom() {
+void tst_SuspectView::ctrlWheelAndButtonsZoom()
+{
     SuspectView view;
     view.resize(300, 300);
     view.show();
@@ -268,7 +283,8 @@ void tst_SuspectView::ctrlWheelAndButtonsZoom() {
     QVERIFY(view.zoom() > 1.0);
 }
 
-void tst_SuspectView::layersNeedReconstruction() {
+void tst_SuspectView::layersNeedReconstruction()
+{
     SuspectView view;
     auto *reconstructionButton =
         view.findChild<QToolButton *>(QStringLiteral("reconstructionButton"));
@@ -310,7 +326,8 @@ void tst_SuspectView::layersNeedReconstruction() {
     QCOMPARE(view.imageLayer(), SuspectView::ImageLayer::Error);
 }
 
-void tst_SuspectView::heatmapBrightensWithError() {
+void tst_SuspectView::heatmapBrightensWithError()
+{
     // Squared errors, left to right: 0, 0.01, 0.09, 0.25, 0.64, 1.
     SuspectDetails details = imageDetails(6, 1, {0.0f, 0.5f, 0.5f, 0.0f, 1.0f, 0.0f});
     details.reconstruction = {0.0f, 0.6f, 0.2f, 0.5f, 0.2f, 1.0f};
@@ -336,7 +353,8 @@ void tst_SuspectView::heatmapBrightensWithError() {
     QVERIFY(!grays.contains(heatmap.pixel(3, 0)));
 }
 
-void tst_SuspectView::nonFiniteReconstructionIsReported() {
+void tst_SuspectView::nonFiniteReconstructionIsReported()
+{
     SuspectDetails details = imageDetails(2, 1, {0.5f, 0.5f});
     details.reconstruction = {std::numeric_limits<float>::quiet_NaN(), 0.5f};
     SuspectView view;
@@ -351,7 +369,8 @@ void tst_SuspectView::nonFiniteReconstructionIsReported() {
     QCOMPARE(view.currentImage().pixelColor(0, 0), QColor(255, 0, 0));
 }
 
-void tst_SuspectView::tableShowsFeatureRows() {
+void tst_SuspectView::tableShowsFeatureRows()
+{
     SuspectView view;
     view.setDetails(tableDetails());
     QVERIFY(view.currentImage().isNull());
@@ -391,7 +410,8 @@ void tst_SuspectView::tableShowsFeatureRows() {
     }
 }
 
-void tst_SuspectView::tableSortsByColumn() {
+void tst_SuspectView::tableSortsByColumn()
+{
     SuspectView view;
     view.setDetails(tableDetails());
     auto *table = view.findChild<QTableView *>(QStringLiteral("featureTable"));
@@ -406,7 +426,8 @@ void tst_SuspectView::tableSortsByColumn() {
     QCOMPARE(cellText(table->model(), 1, 0), QStringLiteral("D"));
 }
 
-void tst_SuspectView::tableWithoutContributions() {
+void tst_SuspectView::tableWithoutContributions()
+{
     SuspectDetails details = tableDetails();
     details.contributions.clear();
     SuspectView view;
@@ -420,7 +441,8 @@ void tst_SuspectView::tableWithoutContributions() {
         QVERIFY(!table->model()->index(row, 0).data(Qt::FontRole).value<QFont>().bold());
 }
 
-void tst_SuspectView::headerShowsRankAndScores() {
+void tst_SuspectView::headerShowsRankAndScores()
+{
     SuspectView view;
     SuspectDetails details = tableDetails();
     details.verdict = Verdict::Anomaly;
@@ -440,7 +462,8 @@ void tst_SuspectView::headerShowsRankAndScores() {
     QVERIFY(view.headerText().contains(QLatin1String("0.125")));
 }
 
-void tst_SuspectView::clearShowsPlaceholder() {
+void tst_SuspectView::clearShowsPlaceholder()
+{
     SuspectView view;
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -460,14 +483,16 @@ void tst_SuspectView::clearShowsPlaceholder() {
     QVERIFY(!placeholder->text().isEmpty());
 }
 
-void tst_SuspectView::detailsMatchCsvText_data() {
+void tst_SuspectView::detailsMatchCsvText_data()
+{
     QTest::addColumn<QString>("fileName");
     QTest::newRow("yeast, values below 1") << QStringLiteral("yeast.csv");
     QTest::newRow("kddcup, values up to 5e5") << QStringLiteral("kddcup_sub.csv");
     QTest::newRow("shuttle, negative values") << QStringLiteral("shuttle_1v23567.csv");
 }
 
-void tst_SuspectView::detailsMatchCsvText() {
+void tst_SuspectView::detailsMatchCsvText()
+{
     QFETCH(QString, fileName);
     const QString path = tabularPath(fileName);
     const Result<Dataset> loaded = readCsv(path);
@@ -529,7 +554,8 @@ void tst_SuspectView::detailsMatchCsvText() {
     }
 }
 
-void tst_SuspectView::detailsUseReconstruction() {
+void tst_SuspectView::detailsUseReconstruction()
+{
     const Result<Dataset> loaded = readCsv(tabularPath(QStringLiteral("yeast.csv")));
     QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
     const Dataset &data = loaded.value();
@@ -551,7 +577,8 @@ void tst_SuspectView::detailsUseReconstruction() {
     QCOMPARE(outside.item, qsizetype(-1));
 }
 
-void tst_SuspectView::detailsOfImageDataset() {
+void tst_SuspectView::detailsOfImageDataset()
+{
     Dataset data;
     data.kind = DatasetKind::Images;
     data.itemCount = 2;
@@ -577,7 +604,8 @@ void tst_SuspectView::detailsOfImageDataset() {
     QCOMPARE(grayAt(view.currentImage(), 5, 3), 153); // 0.6 * 255
 }
 
-void tst_SuspectView::verdictKeysReachWindow_data() {
+void tst_SuspectView::verdictKeysReachWindow_data()
+{
     QTest::addColumn<bool>("image");
     QTest::addColumn<int>("key");
     QTest::newRow("table, key A") << false << int(Qt::Key_A);
@@ -586,7 +614,8 @@ void tst_SuspectView::verdictKeysReachWindow_data() {
     QTest::newRow("image, key Right") << true << int(Qt::Key_Right);
 }
 
-void tst_SuspectView::verdictKeysReachWindow() {
+void tst_SuspectView::verdictKeysReachWindow()
+{
     QFETCH(bool, image);
     QFETCH(int, key);
     QWidget window;
