@@ -83,20 +83,34 @@ int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Measures verdict-to-next-suspect latency."));
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("data"), QStringLiteral("Data spec. Default: fashion-mnist:0."), QStringLiteral("spec")},
-        {QStringLiteral("model"), QStringLiteral("dae or class. Default: class."), QStringLiteral("name")},
-        {QStringLiteral("verdicts"), QStringLiteral("Verdicts to give. Default: 200."), QStringLiteral("count")},
-        {QStringLiteral("pace-ms"), QStringLiteral("Pause between verdicts. Default: 250."), QStringLiteral("ms")},
+        {QStringLiteral("data"),
+         QStringLiteral("Data spec. Default: fashion-mnist:0."),
+         QStringLiteral("spec")},
+        {QStringLiteral("model"),
+         QStringLiteral("dae or class. Default: class."),
+         QStringLiteral("name")},
+        {QStringLiteral("verdicts"),
+         QStringLiteral("Verdicts to give. Default: 200."),
+         QStringLiteral("count")},
+        {QStringLiteral("pace-ms"),
+         QStringLiteral("Pause between verdicts. Default: 250."),
+         QStringLiteral("ms")},
     });
     parser.process(app);
-    const QString spec = parser.value(QStringLiteral("data")).isEmpty() ? QStringLiteral("fashion-mnist:0")
-                                                                         : parser.value(QStringLiteral("data"));
-    const int verdicts = parser.isSet(QStringLiteral("verdicts")) ? parser.value(QStringLiteral("verdicts")).toInt() : 200;
-    const int paceMs = parser.isSet(QStringLiteral("pace-ms")) ? parser.value(QStringLiteral("pace-ms")).toInt() : 250;
+    const QString spec = parser.value(QStringLiteral("data")).isEmpty()
+                             ? QStringLiteral("fashion-mnist:0")
+                             : parser.value(QStringLiteral("data"));
+    const int verdicts = parser.isSet(QStringLiteral("verdicts"))
+                             ? parser.value(QStringLiteral("verdicts")).toInt()
+                             : 200;
+    const int paceMs = parser.isSet(QStringLiteral("pace-ms"))
+                           ? parser.value(QStringLiteral("pace-ms")).toInt()
+                           : 250;
 
     uai::configureTorchThreads(0);
     std::printf("machine: %s, %d logical CPUs; %s\n",
@@ -117,8 +131,14 @@ int main(int argc, char *argv[])
     uai::MainWindow window;
     window.resize(1400, 860);
     window.show();
-    if (!QTest::qWaitForWindowExposed(&window))
+    window.activateWindow();
+    // Verdict keys are window shortcuts, which fire only in the active window.
+    if (!QTest::qWaitForWindowActive(&window)) {
+        std::fprintf(stderr,
+                     "the window did not become active; run with QT_QPA_PLATFORM=offscreen "
+                     "or under a window manager\n");
         return 1;
+    }
 
     QElapsedTimer clock;
     clock.start();
@@ -155,7 +175,8 @@ int main(int argc, char *argv[])
         const bool busy = session->trainer()->isBusy();
         paints.lastPaintNs = -1;
         const qint64 pressed = clock.nsecsElapsed();
-        QTest::keyClick(&window, truth[size_t(item)] == uai::Truth::Anomaly ? Qt::Key_A : Qt::Key_N);
+        QTest::keyClick(&window,
+                        truth[size_t(item)] == uai::Truth::Anomaly ? Qt::Key_A : Qt::Key_N);
         waitFor([&] { return paints.lastPaintNs >= 0; }, 5000);
         const double ms = (paints.lastPaintNs - pressed) / 1e6;
         keyToPaint.push_back(ms);

@@ -141,7 +141,7 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
         }
         const at::Tensor pickClasses =
             classes.defined() ? classes.index_select(0, pick) : at::Tensor();
-        // The verdict loss sees the clean input, as scoring does.
+        // The verdict loss uses the clean input, as scoring does.
         const auto labeledPass =
             network->forward(features.index_select(0, pick), pickClasses, false, nullptr);
         const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledPass.itemLoss);

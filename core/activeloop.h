@@ -49,7 +49,7 @@ public:
 
     /// Trains one round on the verdicts given so far, rescores every item and builds the next
     /// queue. On a stop request or a non-finite loss the round is abandoned, the weights from
-    /// before the round are restored and a failure says why.
+    /// before the round are restored, and the failure message gives the reason.
     Result<RoundReport> runRound(const Progress &progress = {},
                                  const std::atomic_bool *stop = nullptr);
 

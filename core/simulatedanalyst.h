@@ -17,7 +17,7 @@ struct DiscoveryPoint {
     int round = 0;
     qsizetype verdicts = 0;
     qsizetype found = 0;
-    /// Which score ranked the queue that led to this point.
+    /// True when the UAI layer, not the base anomaly score, ranked the queue behind this point.
     bool rankedByUai = false;
 };
 
@@ -31,14 +31,14 @@ struct SimulationResult {
     qsizetype itemCount = 0;
     double pretrainSeconds = 0.0;
     double roundSeconds = 0.0; ///< All rounds together: training, scoring and selection.
-    /// Why the run ended before the budget was spent, or empty.
+    /// The reason the run ended before the budget was spent, or empty.
     QString endedEarly;
 };
 
 struct SimulationOptions {
     /// Verdicts to spend.
     qsizetype budget = 1000;
-    /// Called after pretraining with the steps done and total, and after each round.
+    /// Receives pretraining progress (steps done and total) and each finished round.
     std::function<void(int done, int total)> pretrainProgress;
     std::function<void(const DiscoveryPoint &, const RoundReport &)> roundFinished;
     const std::atomic_bool *stop = nullptr;

@@ -352,6 +352,14 @@ void ImportDialog::buildForm()
     loopForm->addRow(tr("&Queue size (k):"), m_queueSizeSpin);
     loopForm->addRow(tr("&Budget:"), m_budgetSpin);
     loopForm->addRow(tr("&Seed:"), m_seedSpin);
+    m_latentSpin = new QSpinBox(this);
+    m_latentSpin->setObjectName(QStringLiteral("latentSpin"));
+    m_latentSpin->setRange(1, 64);
+    m_latentSpin->setValue(LoopSettings().latentSize());
+    m_latentSpin->setToolTip(tr("Units of the latent layer that the UAI layer reads (hidden sizes "
+                                "256, 64 and this). With 1, the latent chart can show the single "
+                                "unit directly."));
+    loopForm->addRow(tr("&Latent units:"), m_latentSpin);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_reloadButton = m_buttons->addButton(tr("&Reload"), QDialogButtonBox::ActionRole);
@@ -451,6 +459,7 @@ LoopSettings ImportDialog::settings() const
     loop.model = m_classifierRadio->isChecked() ? ModelKind::Classifier : ModelKind::Autoencoder;
     loop.queueSize = m_queueSizeSpin->value();
     loop.seed = std::uint64_t(m_seedSpin->value());
+    loop.hiddenSizes.back() = m_latentSpin->value();
     return loop;
 }
 

@@ -112,6 +112,7 @@ private:
     QSpinBox *m_queueSizeSpin = nullptr;
     QSpinBox *m_budgetSpin = nullptr;
     QSpinBox *m_seedSpin = nullptr;
+    QSpinBox *m_latentSpin = nullptr;
     QPushButton *m_reloadButton = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

@@ -26,7 +26,7 @@ class TrainerController;
 ///
 /// A verdict is appended to the session file before verdictRecorded is emitted, so whatever
 /// the window shows as recorded survives a crash. The next suspect is chosen at once from the
-/// newest ranking; when the round's queue is used up while the next round trains, the queue
+/// newest ranking. When the round's queue is used up while the next round trains, the queue
 /// goes on with the next items of that ranking, marked provisional, until the round arrives.
 class LabelingSession : public QObject
 {

@@ -51,11 +51,11 @@ public:
     SuspectView *suspectView() const { return m_suspectView; }
     QueuePanel *queuePanel() const { return m_queuePanel; }
     ChartsPanel *chartsPanel() const { return m_chartsPanel; }
-    /// Answers the current suspect from the ground truth every interval while on.
+    /// Turns demo mode on or off: while on, a timer gives the ground truth as the verdict.
     void setDemoMode(bool on);
     void setDemoPace(int verdictsPerSecond);
 
-    /// Where new session files go when no path is given.
+    /// Returns the folder for new session files when no path is given.
     static QString defaultSessionFolder();
 
 protected:

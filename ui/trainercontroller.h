@@ -39,7 +39,7 @@ public:
 
     /// Trains a round now, or as soon as the running request ends.
     void requestRound();
-    /// Asks for the autoencoder's reconstruction of the items; answered by reconstructionReady.
+    /// Requests the autoencoder's reconstruction of the items; reconstructionReady delivers it.
     void requestReconstruction(const std::vector<qsizetype> &items);
     /// Interrupts training between two steps; the running request ends with trainingStopped.
     void requestStop();

@@ -78,6 +78,12 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
         {QStringLiteral("round-steps"),
          QStringLiteral("Training steps per round. Default: 100."),
          QStringLiteral("count")},
+        {QStringLiteral("hidden"),
+         QStringLiteral("Hidden layer sizes of a new session, the last "
+                        "being the latent size; 256,64,1 gives a "
+                        "1-unit latent for the charts. Default: "
+                        "256,64,8."),
+         QStringLiteral("sizes")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
          QStringLiteral("count")},
@@ -150,6 +156,20 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
                        &error);
     if (!valid)
         return fail(error);
+    if (parser.isSet(QStringLiteral("hidden"))) {
+        std::vector<int> sizes;
+        for (const QString &part : parser.value(QStringLiteral("hidden")).split(QLatin1Char(','))) {
+            bool ok = false;
+            sizes.push_back(part.trimmed().toInt(&ok));
+            if (!ok)
+                return fail(QStringLiteral("--hidden \"%1\": \"%2\" is not an integer; give "
+                                           "sizes such as 256,64,8.")
+                                .arg(parser.value(QStringLiteral("hidden")), part));
+        }
+        options.settings.loop.hiddenSizes = sizes;
+    }
+    if (const QString problem = options.settings.loop.validate(); !problem.isEmpty())
+        return fail(QStringLiteral("invalid settings: %1.").arg(problem));
     options.settings.budget = budget;
     options.settings.loop.seed = std::uint64_t(seed);
     options.settings.source.seed = std::uint64_t(seed);

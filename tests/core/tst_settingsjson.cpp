@@ -1,0 +1,94 @@
+#include "settingsjson.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+class tst_SettingsJson : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTripKeepsEveryField();
+    void missingKeysTakeDefaults();
+    void invalidValueNamesKey_data();
+    void invalidValueNamesKey();
+};
+
+void tst_SettingsJson::roundTripKeepsEveryField()
+{
+    uai::SessionSettings settings;
+    settings.loop.model = uai::ModelKind::Classifier;
+    settings.loop.hiddenSizes = {128, 32, 1};
+    settings.loop.queueSize = 3;
+    settings.loop.pretrainSteps = 777;
+    settings.loop.roundSteps = 55;
+    settings.loop.batchSize = 64;
+    settings.loop.learningRate = 0.005;
+    settings.loop.inputNoise = 0.25;
+    settings.loop.switchRule = uai::SwitchRule::SecondRound;
+    settings.loop.seed = 18446744073709551615ULL;
+    settings.budget = 4321;
+    settings.source.csv.truthColumn = QStringLiteral("truth");
+    settings.source.csv.classColumn = QStringLiteral("kind");
+    settings.source.csv.missingCells = uai::MissingCellPolicy::ImputeMedian;
+    settings.source.images.targetWidth = 16;
+    settings.source.images.targetHeight = 12;
+
+    const auto read = uai::sessionSettingsFromJson(uai::sessionSettingsToJson(settings));
+    QVERIFY2(read.ok(), qPrintable(read.error()));
+    const uai::SessionSettings &back = read.value();
+    QCOMPARE(back.loop.model, uai::ModelKind::Classifier);
+    QCOMPARE(back.loop.hiddenSizes, (std::vector<int>{128, 32, 1}));
+    QCOMPARE(back.loop.queueSize, 3);
+    QCOMPARE(back.loop.pretrainSteps, 777);
+    QCOMPARE(back.loop.roundSteps, 55);
+    QCOMPARE(back.loop.batchSize, 64);
+    QCOMPARE(back.loop.learningRate, 0.005);
+    QCOMPARE(back.loop.inputNoise, 0.25);
+    QCOMPARE(back.loop.switchRule, uai::SwitchRule::SecondRound);
+    QCOMPARE(back.loop.seed, 18446744073709551615ULL);
+    QCOMPARE(back.source.seed, 18446744073709551615ULL);
+    QCOMPARE(back.budget, 4321);
+    QCOMPARE(back.source.csv.truthColumn, QStringLiteral("truth"));
+    QCOMPARE(back.source.csv.classColumn, QStringLiteral("kind"));
+    QCOMPARE(back.source.csv.missingCells, uai::MissingCellPolicy::ImputeMedian);
+    QCOMPARE(back.source.images.targetWidth, 16);
+    QCOMPARE(back.source.images.targetHeight, 12);
+}
+
+void tst_SettingsJson::missingKeysTakeDefaults()
+{
+    const auto read = uai::sessionSettingsFromJson(QJsonObject{});
+    QVERIFY(read.ok());
+    QCOMPARE(read.value().loop.hiddenSizes, (std::vector<int>{256, 64, 8}));
+    QCOMPARE(read.value().loop.queueSize, 10);
+    QCOMPARE(read.value().budget, 1000);
+}
+
+void tst_SettingsJson::invalidValueNamesKey_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QJsonValue>("value");
+    QTest::newRow("unknown model")
+        << QStringLiteral("model") << QJsonValue(QStringLiteral("forest"));
+    QTest::newRow("hidden sizes not array") << QStringLiteral("hidden_sizes") << QJsonValue(8);
+    QTest::newRow("queue size as text")
+        << QStringLiteral("queue_size") << QJsonValue(QStringLiteral("ten"));
+    QTest::newRow("seed not a number")
+        << QStringLiteral("seed") << QJsonValue(QStringLiteral("x1"));
+    QTest::newRow("budget zero") << QStringLiteral("budget") << QJsonValue(0);
+    QTest::newRow("unknown policy")
+        << QStringLiteral("missing_cells") << QJsonValue(QStringLiteral("drop"));
+}
+
+void tst_SettingsJson::invalidValueNamesKey()
+{
+    QFETCH(QString, key);
+    QFETCH(QJsonValue, value);
+    const auto read = uai::sessionSettingsFromJson(QJsonObject{{key, value}});
+    QVERIFY(!read.ok());
+    QVERIFY2(read.error().contains(key), qPrintable(read.error()));
+}
+
+QTEST_GUILESS_MAIN(tst_SettingsJson)
+#include "tst_settingsjson.moc"
