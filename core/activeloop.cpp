@@ -82,8 +82,9 @@ struct ActiveLoop::Impl {
                  const Progress &progress,
                  const std::atomic_bool *stop,
                  LossTail *tail);
-    void score(RoundReport &report) const;
+    bool score(RoundReport &report, const std::atomic_bool *stop = nullptr) const;
     void select(RoundReport &report, bool byUai) const;
+    bool rankByUai(qsizetype anomalies, qsizetype normals) const;
     std::vector<at::Tensor> snapshotWeights() const;
     void restoreWeights(const std::vector<at::Tensor> &state);
 };
@@ -192,7 +193,9 @@ Status ActiveLoop::Impl::train(int steps,
     return success();
 }
 
-void ActiveLoop::Impl::score(RoundReport &report) const
+/// Returns false, with the report partly filled, when stop became true; it is checked between
+/// chunks so that closing the window does not wait for a whole rescoring of a large dataset.
+bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) const
 {
     c10::InferenceMode inferenceMode;
     const std::int64_t itemCount = features.size(0);
@@ -203,6 +206,8 @@ void ActiveLoop::Impl::score(RoundReport &report) const
     report.uaiLogit.resize(static_cast<size_t>(itemCount));
 
     for (std::int64_t start = 0; start < itemCount; start += settings.scoringChunk) {
+        if (stop && stop->load(std::memory_order_relaxed))
+            return false;
         const std::int64_t end = std::min<std::int64_t>(start + settings.scoringChunk, itemCount);
         const at::Tensor chunkClasses =
             classes.defined() ? classes.slice(0, start, end) : at::Tensor();
@@ -224,6 +229,16 @@ void ActiveLoop::Impl::score(RoundReport &report) const
     const at::Tensor weight = network->uaiWeight().detach().reshape({-1}).contiguous();
     report.uaiWeights.assign(weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel());
     report.uaiBias = network->uaiBias().detach().item<float>();
+    return true;
+}
+
+/// Applies the switch rule: whether the UAI layer, trained on these verdict counts, ranks the
+/// queue instead of the base anomaly score.
+bool ActiveLoop::Impl::rankByUai(qsizetype anomalies, qsizetype normals) const
+{
+    if (settings.switchRule == SwitchRule::SecondRound)
+        return anomalies + normals > 0;
+    return anomalies > 0 && normals > 0;
 }
 
 void ActiveLoop::Impl::select(RoundReport &report, bool byUai) const
@@ -376,7 +391,12 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
         }
 
         const auto scoreStart = std::chrono::steady_clock::now();
-        d->score(report);
+        if (!d->score(report, stop)) {
+            d->restoreWeights(before);
+            return fail(QStringLiteral("Round %1 stopped while rescoring the items. The weights "
+                                       "from before the round were kept.")
+                            .arg(report.round));
+        }
         report.scoreSeconds = secondsSince(scoreStart);
         const bool finite = std::all_of(report.baseScore.begin(),
                                         report.baseScore.end(),
@@ -393,10 +413,7 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
         }
 
         const auto selectStart = std::chrono::steady_clock::now();
-        bool byUai = verdicts.anomalies > 0 && verdicts.normals > 0;
-        if (d->settings.switchRule == SwitchRule::SecondRound)
-            byUai = verdicts.anomalies + verdicts.normals > 0;
-        d->select(report, byUai);
+        d->select(report, d->rankByUai(verdicts.anomalies, verdicts.normals));
         report.selectSeconds = secondsSince(selectStart);
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Round %1 failed: %2")
@@ -419,7 +436,16 @@ Result<RoundReport> ActiveLoop::rankWithoutTraining()
         const auto scoreStart = std::chrono::steady_clock::now();
         d->score(report);
         report.scoreSeconds = secondsSince(scoreStart);
-        d->select(report, false);
+        // After a restore the layer has trained on the verdicts it holds; right after
+        // pretraining it has trained on none.
+        bool byUai = false;
+        if (d->rounds > 0) {
+            const VerdictSnapshot verdicts = d->snapshotVerdicts();
+            report.anomalyVerdicts = verdicts.anomalies;
+            report.normalVerdicts = verdicts.normals;
+            byUai = d->rankByUai(verdicts.anomalies, verdicts.normals);
+        }
+        d->select(report, byUai);
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Scoring failed: %1").arg(QString::fromUtf8(error.what())));
     }

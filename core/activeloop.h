@@ -54,7 +54,8 @@ public:
                                  const std::atomic_bool *stop = nullptr);
 
     /// Rescores every item and builds a queue with the current weights, without training and
-    /// without counting a round.
+    /// without counting a round. Before the first round the base anomaly score ranks; after
+    /// rounds (or a restored state) the switch rule applies to the verdicts given so far.
     Result<RoundReport> rankWithoutTraining();
 
     /// Returns the autoencoder's reconstruction of the given items from their clean input, as

@@ -34,9 +34,25 @@ const std::array<std::string_view, 6> kNormalSpellings = {
 const std::array<std::string_view, 11> kMissingTokens = {
     "na", "n/a", "#n/a", "?", "-", "nan", "null", "none", "nil", "missing", "#value!"};
 
+/// Longest text, in characters, that a message quotes before cutting it with an ellipsis.
+constexpr qsizetype kMaxQuotedLength = 80;
+
+/// Quotes text for a message: control characters (a NUL byte included) become \xNN, so the
+/// message prints whole, and text longer than kMaxQuotedLength is cut.
 QString quoted(const QString &text)
 {
-    return QLatin1Char('"') + text + QLatin1Char('"');
+    QString shown;
+    for (const QChar c : text) {
+        if (shown.size() >= kMaxQuotedLength) {
+            shown += QChar(0x2026);
+            break;
+        }
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            shown += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            shown += c;
+    }
+    return QLatin1Char('"') + shown + QLatin1Char('"');
 }
 
 QString quotedUtf8(std::string_view text)
@@ -428,6 +444,12 @@ Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const
 
     const QString truthName = m_options.truthColumn.trimmed();
     const QString className = m_options.classColumn.trimmed();
+    if (!className.isEmpty() && className.compare(truthName, Qt::CaseInsensitive) == 0) {
+        return failure(QStringLiteral("column %1 is named as both the ground-truth and the class "
+                                      "column. The classifier must not see the ground truth; "
+                                      "choose another class column.")
+                           .arg(quoted(className)));
+    }
     for (qsizetype i = 0; i < layout.names.size(); ++i) {
         const QString &name = layout.names.at(i);
         const bool isTruth =
@@ -747,6 +769,12 @@ Result<Dataset> CsvParser::parse(const QByteArray &bytes, const QString &source)
     }
     if (text.substr(0, 3) == "\xef\xbb\xbf")
         text.remove_prefix(3);
+    // UTF-16 without a byte-order mark: ASCII text then has a zero byte in every other position.
+    const std::string_view head = text.substr(0, 512);
+    if (head.size() >= 4 && std::count(head.begin(), head.end(), '\0') * 3 >= qsizetype(head.size())) {
+        return failure(QStringLiteral("the file looks like UTF-16 text (every other byte is zero). "
+                                      "Save it as UTF-8 and load it again."));
+    }
 
     const char delimiter = detectDelimiter(text);
     CsvTokenizer tokenizer(text, delimiter);
@@ -838,6 +866,18 @@ parseCsv(const QByteArray &bytes, const QString &fileName, const CsvOptions &opt
 
 Result<Dataset> readCsv(const QString &path, const CsvOptions &options)
 {
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        return fail(QStringLiteral("Cannot read %1: it is not a regular file. Give a CSV file.")
+                        .arg(quoted(info.fileName())));
+    }
+    if (info.size() > kMaxCsvBytes) {
+        return fail(QStringLiteral("Cannot read %1: the file has %2 bytes, more than the %3 bytes "
+                                   "a feature table may have. Split it or sample its rows.")
+                        .arg(quoted(info.fileName()))
+                        .arg(info.size())
+                        .arg(kMaxCsvBytes));
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return fail(QStringLiteral("Cannot read %1: the file could not be opened (%2). Check the "

@@ -15,6 +15,10 @@ enum class MissingCellPolicy {
     ImputeMedian, ///< Replace each such cell by its column's median and report how many.
 };
 
+/// Largest CSV file, in bytes, that the reader accepts (1 GiB): the file is read into memory
+/// whole, and its parsed features take about as much again.
+inline constexpr qint64 kMaxCsvBytes = qint64(1) << 30;
+
 struct CsvOptions {
     /// Ground-truth column, matched case-insensitively; used only by the simulated analyst and
     /// the metrics. A file without it loads without ground truth.

@@ -29,6 +29,16 @@ bool looksLikeIdx(const QString &path)
            && quint8(head[2]) <= 0x0e;
 }
 
+/// True for names that only IDX files carry, so that a damaged IDX file gets the IDX reader's
+/// message instead of being read as CSV.
+bool looksLikeIdxName(const QString &path)
+{
+    const QString name = QFileInfo(path).fileName().toLower();
+    return name.endsWith(QLatin1String(".idx")) || name.endsWith(QLatin1String(".idx.gz"))
+           || name.contains(QLatin1String("-idx1-")) || name.contains(QLatin1String("-idx3-"))
+           || name.endsWith(QLatin1String("-ubyte")) || name.endsWith(QLatin1String("-ubyte.gz"));
+}
+
 /// Returns the label file beside an IDX image file, or an empty string.
 QString siblingLabels(const QString &imagesPath)
 {
@@ -61,7 +71,7 @@ Result<Dataset> loadPlainSource(const QString &source, const DataSourceOptions &
 {
     const QString named = namedSetFolder(source);
     QString base = named.isEmpty() ? source : named;
-    if (source.contains(QLatin1Char(','))) {
+    if (source.contains(QLatin1Char(',')) && !QFileInfo::exists(source)) {
         const QStringList parts = source.split(QLatin1Char(','));
         if (parts.size() != 2)
             return fail(QStringLiteral("Cannot read \"%1\": give an IDX pair as IMAGES,LABELS.")
@@ -92,7 +102,7 @@ Result<Dataset> loadPlainSource(const QString &source, const DataSourceOptions &
             loaded.value().name = source;
         return loaded;
     }
-    if (looksLikeIdx(base))
+    if (looksLikeIdx(base) || looksLikeIdxName(base))
         return readIdxDataset(base, siblingLabels(base));
     return readCsv(base, options.csv);
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build ccache pkg-config make
-    qt6-base-dev libqt6charts6-dev libqt6opengl6-dev libqt6svg6-dev libqt6sql6-sqlite xauth
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libqt6sql6-sqlite xauth
     libtorch-dev zlib1g-dev
     # Without an optimised BLAS, Debian's libtorch falls back to the reference BLAS, which
     # trains these networks about 14 times slower. The OpenMP build follows LibTorch's

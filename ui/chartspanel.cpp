@@ -55,6 +55,9 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_roundSlider->setToolTip(tr("Scrub back through the rounds; the right end follows the newest "
                                  "ranking."));
     m_logScale->setChecked(true);
+    m_axisBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_roundLabel->setMinimumWidth(m_roundLabel->fontMetrics().horizontalAdvance(
+        QStringLiteral("round 9999, b = 99999 (newest)")));
     m_notice->setWordWrap(true);
 
     auto *controls = new QHBoxLayout;

@@ -289,11 +289,12 @@ void LabelingSession::rebuildQueue()
 {
     m_queue.clear();
     m_rankingCursor = 0;
+    m_unlabeledSeen = 0;
     const auto k = size_t(m_settings.loop.queueSize);
     while (m_rankingCursor < m_ranking.size() && m_queue.size() < k) {
         const qsizetype item = m_ranking[m_rankingCursor++];
         if (m_verdicts[size_t(item)] == kNoVerdict)
-            m_queue.push_back({item, int(m_rankingCursor), false});
+            m_queue.push_back({item, ++m_unlabeledSeen, false});
     }
 }
 
@@ -305,7 +306,7 @@ void LabelingSession::extendQueue()
         const qsizetype item = m_ranking[m_rankingCursor++];
         if (m_verdicts[size_t(item)] != kNoVerdict)
             continue;
-        m_queue.push_back({item, int(m_rankingCursor), true});
+        m_queue.push_back({item, ++m_unlabeledSeen, true});
         ++added;
     }
     if (added > 0)
@@ -354,9 +355,7 @@ void LabelingSession::selectItem(qsizetype item)
                                     m_queue.end(),
                                     [item](const QueueEntry &entry) { return entry.item == item; });
     if (!queued) {
-        const auto position = std::find(m_ranking.begin(), m_ranking.end(), item);
-        const int rank = position == m_ranking.end() ? 0 : int(position - m_ranking.begin()) + 1;
-        m_queue.push_back({item, rank, true});
+        m_queue.push_back({item, 0, true});
         Q_EMIT queueChanged();
     }
     m_currentItem = item;

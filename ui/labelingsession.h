@@ -36,7 +36,9 @@ public:
     /// One row of the queue panel.
     struct QueueEntry {
         qsizetype item = -1;
-        int rank = 0;             ///< 1-based position in the ranking that queued it.
+        /// 1-based position among the items that had no verdict when the ranking arrived; 0 for
+        /// an item opened from the chart.
+        int rank = 0;
         bool provisional = false; ///< Queued from the previous ranking while a round trains.
     };
 
@@ -146,6 +148,7 @@ private:
     std::shared_ptr<const RoundReport> m_latest;
     std::vector<qsizetype> m_ranking; ///< Latest ranking, best first, all items.
     size_t m_rankingCursor = 0;       ///< Next ranking position to consider for the queue.
+    int m_unlabeledSeen = 0;          ///< Items without a verdict passed by the cursor so far.
     std::vector<QueueEntry> m_queue;
     qsizetype m_currentItem = -1;
 

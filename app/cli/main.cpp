@@ -6,13 +6,13 @@
 
 namespace {
 
-void printUsage()
+void printUsage(FILE *stream)
 {
     std::fputs("Usage: uai-cli run --data SPEC [options]\n"
                "       uai-cli run --help\n"
                "Runs active anomaly detection with a simulated analyst who answers from the\n"
                "ground truth, and prints how many anomalies the verdicts found.\n",
-               stderr);
+               stream);
 }
 
 } // namespace
@@ -25,17 +25,17 @@ int main(int argc, char *argv[])
 
     QStringList arguments = QCoreApplication::arguments();
     if (arguments.size() < 2) {
-        printUsage();
+        printUsage(stderr);
         return kExitBadInput;
     }
     const QString command = arguments.takeAt(1);
     if (command == QLatin1String("run"))
         return runCommand(arguments);
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
-        printUsage();
+        printUsage(stdout);
         return kExitSuccess;
     }
     std::fprintf(stderr, "uai-cli: unknown command \"%s\".\n", qPrintable(command));
-    printUsage();
+    printUsage(stderr);
     return kExitBadInput;
 }

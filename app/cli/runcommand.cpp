@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 #include <QSaveFile>
 #include <QTextStream>
@@ -173,6 +174,8 @@ bool parseRunOptions(QCommandLineParser &parser,
         *error = parser.errorText();
         return false;
     }
+    if (parser.isSet(QStringLiteral("help")))
+        return true;
     if (!parser.positionalArguments().isEmpty()) {
         *error =
             QStringLiteral("unexpected argument \"%1\".").arg(parser.positionalArguments().first());
@@ -181,6 +184,14 @@ bool parseRunOptions(QCommandLineParser &parser,
     if (!parser.isSet(QStringLiteral("data"))) {
         *error = QStringLiteral("--data is required; give %1.").arg(uai::dataSourceHelp());
         return false;
+    }
+    for (const QString name : {QStringLiteral("data"), QStringLiteral("model"), QStringLiteral("curve")}) {
+        if (parser.values(name).size() > 1) {
+            *error = QStringLiteral("--%1 is given %2 times; give it once.")
+                         .arg(name)
+                         .arg(parser.values(name).size());
+            return false;
+        }
     }
     options->dataSpec = parser.value(QStringLiteral("data"));
     options->curvePath = parser.value(QStringLiteral("curve"));
@@ -266,6 +277,47 @@ QString rankerName(bool rankedByUai)
     return rankedByUai ? QStringLiteral("uai") : QStringLiteral("base");
 }
 
+/// Checks before training that the curve file can be written, so a long run is not wasted.
+bool checkCurveWritable(const QString &path, QString *error)
+{
+    const QFileInfo info(path);
+    const QFileInfo folder(info.absolutePath());
+    if (!folder.isDir()) {
+        *error = QStringLiteral("Cannot write \"%1\": folder \"%2\" does not exist.")
+                     .arg(path, folder.filePath());
+        return false;
+    }
+    if (info.isDir() || (info.exists() && !info.isWritable()) || !folder.isWritable()) {
+        *error = QStringLiteral("Cannot write \"%1\": permission denied or not a file.").arg(path);
+        return false;
+    }
+    return true;
+}
+
+/// Checks that the dataset can drive a simulated analyst with the chosen model.
+bool checkDatasetUsable(const uai::Dataset &dataset, const RunOptions &options, QString *error)
+{
+    if (!dataset.hasTruth()) {
+        const bool table = dataset.kind == uai::DatasetKind::Table;
+        *error = table ? QStringLiteral("Dataset \"%1\" has no ground-truth column \"%2\", so "
+                                        "no analyst can be simulated. Name the column with "
+                                        "--truth-column.")
+                             .arg(dataset.name, options.source.csv.truthColumn)
+                       : QStringLiteral("Dataset \"%1\" has no ground truth, so no analyst can "
+                                        "be simulated. Build an anomaly set from labeled images "
+                                        "with a suffix such as :0.")
+                             .arg(dataset.name);
+        return false;
+    }
+    if (options.loop.model == uai::ModelKind::Classifier && !dataset.hasClasses()) {
+        *error = QStringLiteral("The classifier model needs a class column, and dataset \"%1\" "
+                                "has none. Name one with --class-column, or use --model dae.")
+                     .arg(dataset.name);
+        return false;
+    }
+    return true;
+}
+
 bool writeCurve(const QString &path, const uai::SimulationResult &result, QString *error)
 {
     QSaveFile file(path);
@@ -308,6 +360,11 @@ int runCommand(const QStringList &arguments)
         return kExitSuccess;
     }
 
+    if (!options.curvePath.isEmpty() && !checkCurveWritable(options.curvePath, &error)) {
+        printError(error);
+        return kExitBadInput;
+    }
+
     uai::configureTorchThreads(options.threads);
     printInfo(options, uai::describeTorchRuntime());
 
@@ -320,14 +377,20 @@ int runCommand(const QStringList &arguments)
     }
     auto dataset = std::make_shared<const uai::Dataset>(std::move(loaded).value());
     printInfo(options,
-              QStringLiteral("Loaded \"%1\" in %2 s: %3 items, %4 features, %5 anomalies.")
+              QStringLiteral("Loaded \"%1\" in %2 s: %3 items, %4 features, %5.")
                   .arg(dataset->name)
                   .arg(loadTimer.elapsed() / 1000.0, 0, 'f', 2)
                   .arg(dataset->itemCount)
                   .arg(dataset->featureCount)
-                  .arg(dataset->anomalyCount()));
+                  .arg(dataset->hasTruth()
+                           ? QStringLiteral("%1 anomalies").arg(dataset->anomalyCount())
+                           : QStringLiteral("no ground truth")));
     for (const QString &note : dataset->importNotes)
         printInfo(options, QStringLiteral("  ") + note);
+    if (!checkDatasetUsable(*dataset, options, &error)) {
+        printError(error);
+        return kExitBadInput;
+    }
 
     uai::SimulationOptions simulation;
     simulation.budget = options.budget;
