@@ -513,10 +513,20 @@ QString formatProblem(qint64 applicationId, qint64 userVersion)
             .arg(userVersion)
             .arg(kSessionFormatVersion);
     }
-    if (userVersion < 1) {
-        return QStringLiteral("the file has the invalid format version %1. Open a file saved by "
-                              "UAI Studio.")
-            .arg(userVersion);
+    if (userVersion < 0) {
+        return QStringLiteral("the file has the invalid format version %1 (this build reads "
+                              "format %2). The file is damaged. Open a backup copy.")
+            .arg(userVersion)
+            .arg(kSessionFormatVersion);
+    }
+    // Format 0 is SQLite's default user_version: a file from a build that never set it.
+    if (userVersion < kSessionFormatVersion) {
+        return QStringLiteral("the file was written by an older or pre-release version of UAI "
+                              "Studio (format %1; this build reads format %2 and cannot upgrade "
+                              "format %1). Open it with the version that wrote it and export "
+                              "the verdicts, or start a new session on the same data.")
+            .arg(userVersion)
+            .arg(kSessionFormatVersion);
     }
     return {};
 }

@@ -15,8 +15,8 @@
 
 namespace uai {
 
-/// Version of the session schema this build writes. Files with a lower version are upgraded on
-/// open when an upgrade exists; files with a higher version are rejected.
+/// Version of the session schema this build writes. This is the first format, so open() rejects
+/// files of any other version with a message naming both versions.
 inline constexpr int kSessionFormatVersion = 1;
 
 /// File name suffix of session files, without the dot.

@@ -138,7 +138,9 @@ Result<std::unique_ptr<LabelingSession>> LabelingSession::resume(const QString &
         return fail(QStringLiteral("Cannot resume \"%1\": %2").arg(fileName, settings.error()));
     auto loaded = loadDataSource(header.datasetSpec, settings.value().source);
     if (!loaded.ok()) {
-        return fail(QStringLiteral("Cannot resume \"%1\": its dataset \"%2\" cannot be loaded. %3")
+        return fail(QStringLiteral("Cannot resume \"%1\": its dataset \"%2\" cannot be loaded. %3 "
+                                   "Put the original data back at that path and open the "
+                                   "session again.")
                         .arg(fileName, header.datasetSpec, loaded.error()));
     }
     auto dataset = std::make_shared<const Dataset>(std::move(loaded).value());

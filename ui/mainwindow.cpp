@@ -152,8 +152,10 @@ void MainWindow::createActions()
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 
     m_undoAction = new QAction(tr("&Undo Verdict"), this);
+    m_undoAction->setIconText(tr("Undo"));
     m_undoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
     m_redoAction = new QAction(tr("&Redo Verdict"), this);
+    m_redoAction->setIconText(tr("Redo"));
     m_redoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
     connect(m_undoAction, &QAction::triggered, this, [this] {
         if (m_session)
@@ -184,12 +186,14 @@ void MainWindow::createActions()
     m_unsureAction->setStatusTip(tr("No verdict: the item leaves the queue without training"));
 
     m_nextAction = new QAction(tr("Next Suspect"), this);
+    m_nextAction->setIconText(tr("Next"));
     m_nextAction->setShortcuts({QKeySequence(Qt::Key_Down), QKeySequence(Qt::Key_Right)});
     connect(m_nextAction, &QAction::triggered, this, [this] {
         if (m_session)
             m_session->moveSelection(1);
     });
     m_previousAction = new QAction(tr("Previous Suspect"), this);
+    m_previousAction->setIconText(tr("Previous"));
     m_previousAction->setShortcuts({QKeySequence(Qt::Key_Up), QKeySequence(Qt::Key_Left)});
     connect(m_previousAction, &QAction::triggered, this, [this] {
         if (m_session)
@@ -294,20 +298,26 @@ void MainWindow::createCentralWidgets()
     m_suspectNotice = new QLabel(this);
     m_suspectNotice->setWordWrap(true);
 
-    auto *verdictBar = new QToolBar(this);
-    verdictBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // A plain row of buttons, so that no verdict button ever hides in an overflow menu.
+    auto *verdictBar = new QWidget(this);
+    auto *verdictLayout = new QHBoxLayout(verdictBar);
+    verdictLayout->setContentsMargins(0, 0, 0, 0);
     for (QAction *action : {m_anomalyAction, m_normalAction, m_unsureAction}) {
         auto *button = new QToolButton(verdictBar);
         button->setDefaultAction(action);
         button->setFocusPolicy(Qt::NoFocus);
-        button->setMinimumWidth(110);
-        verdictBar->addWidget(button);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        button->setMinimumHeight(32);
+        verdictLayout->addWidget(button, 2);
     }
-    verdictBar->addSeparator();
-    verdictBar->addAction(m_previousAction);
-    verdictBar->addAction(m_nextAction);
-    verdictBar->addAction(m_undoAction);
-    verdictBar->addAction(m_redoAction);
+    for (QAction *action : {m_previousAction, m_nextAction, m_undoAction, m_redoAction}) {
+        auto *button = new QToolButton(verdictBar);
+        button->setDefaultAction(action);
+        button->setFocusPolicy(Qt::NoFocus);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        verdictLayout->addWidget(button, 1);
+    }
 
     auto *middle = new QWidget(this);
     auto *middleLayout = new QVBoxLayout(middle);
@@ -427,6 +437,7 @@ void MainWindow::attachSession(std::unique_ptr<LabelingSession> session)
     m_reconstruction.clear();
     LabelingSession *s = m_session.get();
     QSettings().setValue(kLastSessionKey, s->sessionPath());
+    Q_EMIT sessionAttached(s);
 
     m_queuePanel->setSession(s);
     m_chartsPanel->setSession(s);

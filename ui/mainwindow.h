@@ -58,6 +58,11 @@ public:
     /// Returns the folder for new session files when no path is given.
     static QString defaultSessionFolder();
 
+Q_SIGNALS:
+    /// A session became the window's session. Emitted before the window and its panels connect
+    /// to it, so a receiver that connects to the session's signals here is called before them.
+    void sessionAttached(uai::LabelingSession *session);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;

@@ -1,4 +1,6 @@
+#include "recordedlog.h"
 #include "studiooptions.h"
+#include "terminationwatcher.h"
 
 #include "datasource.h"
 #include "labelingsession.h"
@@ -12,6 +14,7 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 
 Q_LOGGING_CATEGORY(lcStudio, "uai.app.studio", QtWarningMsg)
@@ -39,6 +42,17 @@ void openDefaultData(uai::MainWindow &window, const uai::SessionSettings &settin
     window.openDataSpec(kDefaultData, settings);
 }
 
+/// Closes every window, open dialogs first, then quits. The main window's close path stops the
+/// trainer between two steps, joins its thread and closes the session file.
+void closeOnSignal(uai::MainWindow &window, int signalNumber)
+{
+    qCInfo(lcStudio) << "signal" << signalNumber << "received; closing the windows";
+    QApplication::closeAllWindows();
+    // A window that refuses to close keeps the application running.
+    if (!window.isVisible())
+        QCoreApplication::exit(0);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -59,10 +73,29 @@ int main(int argc, char *argv[])
         return 0;
     }
 
+    // Installed before the window exists: a signal that arrives while the window is built or
+    // the data loads waits in the pipe until the event loop runs.
+    uai::TerminationWatcher termination;
+    if (QString error; !termination.install({SIGTERM, SIGINT}, &error))
+        qCWarning(lcStudio) << "SIGTERM and SIGINT will end the process at once:" << error;
+    uai::RecordedLog recordedLog;
+    if (!options.recordedLogPath.isEmpty()) {
+        if (const uai::Status opened = recordedLog.open(options.recordedLogPath); !opened.ok()) {
+            std::fprintf(stderr, "uai-studio: %s\n", qPrintable(opened.error()));
+            return 2;
+        }
+    }
+
     uai::configureTorchThreads(options.threads);
     qCInfo(lcStudio) << uai::describeTorchRuntime();
 
     uai::MainWindow window;
+    QObject::connect(
+        &window, &uai::MainWindow::sessionAttached, &recordedLog, &uai::RecordedLog::watchSession);
+    QObject::connect(&termination,
+                     &uai::TerminationWatcher::terminationRequested,
+                     &window,
+                     [&window](int signalNumber) { closeOnSignal(window, signalNumber); });
     window.show();
     QTimer::singleShot(0, &window, [&window, options] {
         const QString lastSession = QSettings().value(QStringLiteral("lastSession")).toString();

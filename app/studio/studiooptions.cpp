@@ -97,6 +97,11 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
          QStringLiteral("Verdicts to wait for before the "
                         "screenshots. Default: 0."),
          QStringLiteral("count")},
+        {QStringLiteral("recorded-log"),
+         QStringLiteral("Testing aid: append the line \"<verdicts spent> <item index> "
+                        "<verdict>\" to this file for every verdict the window records, "
+                        "written after the verdict is saved in the session file."),
+         QStringLiteral("file")},
     });
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -174,6 +179,7 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
     options.settings.loop.seed = std::uint64_t(seed);
     options.settings.source.seed = std::uint64_t(seed);
     options.screenshotFolder = parser.value(QStringLiteral("screenshots"));
+    options.recordedLogPath = parser.value(QStringLiteral("recorded-log"));
     return options;
 }
 

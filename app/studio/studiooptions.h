@@ -19,7 +19,8 @@ struct StudioOptions {
     int demoPace = 0;         ///< Verdicts per second of demo mode; 0 leaves it off.
     QString screenshotFolder; ///< Where to write screenshots before quitting; empty for none.
     int screenshotAfterVerdicts = 0;
-    QString helpText; ///< Filled when --help was given.
+    QString recordedLogPath; ///< Testing aid: where RecordedLog appends; empty for none.
+    QString helpText;        ///< Filled when --help was given.
 };
 
 /// Parses the arguments (the first is the program name). Fails with a message naming the

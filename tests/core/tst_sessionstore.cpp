@@ -162,7 +162,8 @@ private Q_SLOTS:
     void openMissingFile();
     void openRejectsDamagedFile_data();
     void openRejectsDamagedFile();
-    void openRejectsNewerFormatInLog();
+    void openRejectsOtherFormatInLog_data();
+    void openRejectsOtherFormatInLog();
     void openWhileAnotherStoreWrites();
     void concurrentStoresAppend();
 
@@ -591,6 +592,16 @@ void tst_SessionStore::openRejectsDamagedFile_data()
     QTest::newRow("newer format") << QStringLiteral("newer format")
                                   << QStringLiteral("newer version of UAI Studio (format 2; "
                                                     "this build reads up to 1)");
+    QTest::newRow("pre-release format 0")
+        << QStringLiteral("pre-release format 0")
+        << QStringLiteral("older or pre-release version of UAI Studio (format 0; this build "
+                          "reads format 1 and cannot upgrade format 0)");
+    QTest::newRow("pre-release format 0 advice")
+        << QStringLiteral("pre-release format 0")
+        << QStringLiteral("or start a new session on the same data");
+    QTest::newRow("negative format")
+        << QStringLiteral("negative format")
+        << QStringLiteral("invalid format version -3 (this build reads format 1)");
     QTest::newRow("table missing")
         << QStringLiteral("table missing") << QStringLiteral("checkpoints are missing");
     QTest::newRow("header key missing")
@@ -635,6 +646,18 @@ void tst_SessionStore::openRejectsDamagedFile()
             return;
         const QString error = runSql(path, {QStringLiteral("PRAGMA user_version = 2")});
         QVERIFY2(error.isEmpty(), qPrintable(error));
+    } else if (kind == QLatin1String("pre-release format 0")) {
+        makeSession(path);
+        if (QTest::currentTestFailed())
+            return;
+        const QString error = runSql(path, {QStringLiteral("PRAGMA user_version = 0")});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    } else if (kind == QLatin1String("negative format")) {
+        makeSession(path);
+        if (QTest::currentTestFailed())
+            return;
+        const QString error = runSql(path, {QStringLiteral("PRAGMA user_version = -3")});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     } else if (kind == QLatin1String("table missing")) {
         makeSession(path);
         if (QTest::currentTestFailed())
@@ -672,15 +695,29 @@ void tst_SessionStore::openRejectsDamagedFile()
     QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files), filesBefore);
 }
 
-void tst_SessionStore::openRejectsNewerFormatInLog()
+void tst_SessionStore::openRejectsOtherFormatInLog_data()
 {
+    QTest::addColumn<int>("userVersion");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("newer") << 2 << QStringLiteral("newer version of UAI Studio (format 2;");
+    QTest::newRow("pre-release 0")
+        << 0 << QStringLiteral("pre-release version of UAI Studio (format 0;");
+}
+
+void tst_SessionStore::openRejectsOtherFormatInLog()
+{
+    QFETCH(int, userVersion);
+    QFETCH(QString, reason);
+
     // While a store has the file open, a change of user_version stays in the write-ahead log and
     // the main file's header still shows the old format, so only SQLite's view can catch it.
     const QString path = sessionPath(QStringLiteral("pending.uaisession"));
     auto writer = SessionStore::create(path, sampleHeader());
     QVERIFY2(writer.ok(), qPrintable(writer.error()));
     QVERIFY(writer.value()->appendVerdict(makeEvent(1, Verdict::Anomaly)).ok());
-    const QString error = runSql(path, {QStringLiteral("PRAGMA user_version = 2")});
+    const QString error =
+        runSql(path, {QStringLiteral("PRAGMA user_version = %1").arg(userVersion)});
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const QByteArray mainHeader = readAll(path).left(100);
     QCOMPARE(mainHeader.at(63), char(1));
@@ -691,7 +728,7 @@ void tst_SessionStore::openRejectsNewerFormatInLog()
     QVERIFY(!opened.ok());
     QVERIFY2(opened.error().contains(QStringLiteral("pending.uaisession")),
              qPrintable(opened.error()));
-    QVERIFY2(opened.error().contains(QStringLiteral("format 2")), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(reason), qPrintable(opened.error()));
     QCOMPARE(fileHash(path), hashBefore);
     QVERIFY(writer.value()->appendVerdict(makeEvent(2, Verdict::Normal)).ok());
 }
