@@ -56,6 +56,7 @@ ChartsPanel::ChartsPanel(QWidget *parent)
                                  "ranking."));
     m_logScale->setChecked(true);
     m_axisBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_roundSlider->setMinimumWidth(120);
     m_roundLabel->setMinimumWidth(m_roundLabel->fontMetrics().horizontalAdvance(
         QStringLiteral("round 9999, b = 99999 (newest)")));
     m_notice->setWordWrap(true);
