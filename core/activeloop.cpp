@@ -352,10 +352,16 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
 {
     const auto start = std::chrono::steady_clock::now();
     try {
+        // A step with a finite loss can still leave non-finite weights, which only the next
+        // step's loss reveals, so a failed run falls back to the weights it started from.
+        const auto before = d->snapshotWeights();
         const Status trained =
             d->train(d->settings.pretrainSteps, nullptr, progress, stop, nullptr);
-        if (!trained.ok())
-            return trained;
+        if (!trained.ok()) {
+            d->restoreWeights(before);
+            return fail(trained.error()
+                        + QStringLiteral(" The weights from before pretraining were kept."));
+        }
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Pretraining failed: %1").arg(QString::fromUtf8(error.what())));
     }
@@ -403,7 +409,7 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
                                         [](float v) { return std::isfinite(v); })
                             && std::all_of(report.uaiLogit.begin(),
                                            report.uaiLogit.end(),
-                                           [](float v) { return !std::isnan(v); });
+                                           [](float v) { return std::isfinite(v); });
         if (!finite) {
             d->restoreWeights(before);
             return fail(QStringLiteral("Round %1 produced a non-finite anomaly score; the weights "
@@ -449,10 +455,13 @@ Result<RoundReport> ActiveLoop::rankWithoutTraining()
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Scoring failed: %1").arg(QString::fromUtf8(error.what())));
     }
-    const bool finite = std::all_of(
-        report.baseScore.begin(), report.baseScore.end(), [](float v) { return std::isfinite(v); });
-    if (!finite)
-        return fail(QStringLiteral("The base model produced a non-finite anomaly score."));
+    const auto isFinite = [](float v) { return std::isfinite(v); };
+    const bool finite = std::all_of(report.baseScore.begin(), report.baseScore.end(), isFinite)
+                        && std::all_of(report.uaiLogit.begin(), report.uaiLogit.end(), isFinite);
+    if (!finite) {
+        return fail(QStringLiteral("The model produced a non-finite anomaly score or UAI logit. "
+                                   "Try a smaller learning rate."));
+    }
     return report;
 }
 

@@ -44,7 +44,7 @@ public:
 
     /// Trains the base model alone for the settings' pretraining steps. Returns a failure when
     /// stop becomes true (checked between steps) or the loss stops being finite; in both cases
-    /// the weights of the last finite step are kept.
+    /// the weights from before the call are restored.
     Status pretrain(const Progress &progress = {}, const std::atomic_bool *stop = nullptr);
 
     /// Trains one round on the verdicts given so far, rescores every item and builds the next

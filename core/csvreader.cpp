@@ -1,5 +1,7 @@
 #include "csvreader.h"
 
+#include "datalimits.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -483,6 +485,11 @@ Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const
                                       "are: %2. Choose one of them or no class column.")
                            .arg(quoted(className), layout.names.join(QStringLiteral(", "))));
     }
+    if (const Status shape =
+            checkDatasetShape(0, static_cast<qsizetype>(layout.featureIndex.size()), m_fileName);
+        !shape.ok()) {
+        return fail(shape.error());
+    }
     if (layout.featureIndex.empty()) {
         return failure(QStringLiteral("no feature columns: the header (%1) has only the "
                                       "ground-truth or class column. Add at least one numeric "
@@ -531,6 +538,11 @@ CsvParser::readRows(CsvTokenizer &tokenizer, const CsvLayout &layout, CsvContent
         if (shapeProblemCount > 0)
             continue; // the file is rejected anyway, so only shape problems are collected
 
+        if (content.rowCount >= kMaxDatasetValues / std::max<qsizetype>(featureCount, 1)) {
+            const Status shape = checkDatasetShape(content.rowCount + 1, featureCount, m_fileName);
+            return fail(shape.error()
+                        + QStringLiteral(" The limit is reached on line %1.").arg(record.line));
+        }
         const qsizetype row = content.rowCount++;
         content.itemIds.append(QStringLiteral("line %1").arg(record.line));
 

@@ -1,5 +1,7 @@
 #include "idxreader.h"
 
+#include "datalimits.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -474,6 +476,14 @@ Result<IdxArray> readIdxFile(const QString &path)
 
 Result<Dataset> readIdxDataset(const QString &imagesPath, const QString &labelsPath)
 {
+    // The header alone decides whether the dataset fits, before up to 2 GiB are read; a header
+    // that readIdxShape() cannot read gets the full reader's more precise message below.
+    if (const Result<ShapeGuess> shape = readIdxShape(imagesPath); shape.ok()) {
+        const Status fits =
+            checkDatasetShape(shape.value().items, shape.value().features, imagesPath);
+        if (!fits.ok())
+            return fail(fits.error());
+    }
     Result<IdxRaw> images = readIdxRaw(imagesPath);
     if (!images)
         return fail(images.error());
@@ -490,6 +500,8 @@ Result<Dataset> readIdxDataset(const QString &imagesPath, const QString &labelsP
     const int height = static_cast<int>(pixels.dims[1]);
     const int width = static_cast<int>(pixels.dims[2]);
     const qsizetype pixelCount = qsizetype(width) * height;
+    if (const Status shape = checkDatasetShape(itemCount, pixelCount, imagesPath); !shape.ok())
+        return fail(shape.error());
 
     Dataset dataset;
     dataset.name = displayName(imagesPath);

@@ -1,5 +1,7 @@
 #include "imagefolderreader.h"
 
+#include "datalimits.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QImageReader>
@@ -34,8 +36,19 @@ std::pair<QImage, QString> decodeImage(const QString &path)
 {
     QImageReader reader(path);
     reader.setDecideFormatFromContent(true);
+    reader.setAllocationLimit(kImageAllocationLimitMiB);
     if (reader.format().isEmpty() || !reader.canRead())
         return {QImage(), QStringLiteral("not an image")};
+    // The size comes from the header, so an oversized image is skipped before decoding.
+    const QSize size = reader.size();
+    if (size.isValid() && qint64(size.width()) * size.height() > kMaxImagePixels) {
+        return {QImage(),
+                QStringLiteral("%1 x %2 pixels, more than the limit of %3 megapixels; scale it "
+                               "down first")
+                    .arg(size.width())
+                    .arg(size.height())
+                    .arg(kMaxImagePixels >> 20)};
+    }
     QImage image = reader.read();
     if (image.isNull())
         return {QImage(), QStringLiteral("cannot decode: %1").arg(reader.errorString())};
@@ -186,6 +199,11 @@ Result<Dataset> readImageFolder(const QString &folder, const ImageFolderOptions 
     }
 
     const qsizetype pixelCount = qsizetype(target.width()) * target.height();
+    if (const Status shape =
+            checkDatasetShape(static_cast<qsizetype>(entries.size()), pixelCount, folder);
+        !shape.ok()) {
+        return fail(shape.error());
+    }
     dataset.features.reserve(entries.size() * static_cast<size_t>(pixelCount));
     qsizetype scaledCount = 0;
     for (ImageEntry &entry : entries) {

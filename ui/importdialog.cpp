@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcImport, "uai.ui.import", QtWarningMsg)
 
@@ -258,6 +259,7 @@ void ImportDialog::buildForm()
     m_imageSizeValue = makeValueLabel(QStringLiteral("imageSizeValue"), this);
     m_truthValue = makeValueLabel(QStringLiteral("truthValue"), this);
     m_classesValue = makeValueLabel(QStringLiteral("classesValue"), this);
+    m_memoryValue = makeValueLabel(QStringLiteral("memoryValue"), this);
 
     auto *detected = new QGroupBox(tr("Detected"), this);
     auto *detectedForm = new QFormLayout(detected);
@@ -268,6 +270,7 @@ void ImportDialog::buildForm()
     detectedForm->addRow(tr("Image size:"), m_imageSizeValue);
     detectedForm->addRow(tr("Ground truth:"), m_truthValue);
     detectedForm->addRow(tr("Classes:"), m_classesValue);
+    detectedForm->addRow(tr("Memory:"), m_memoryValue);
 
     m_notesView = new QPlainTextEdit(this);
     m_notesView->setObjectName(QStringLiteral("notesView"));
@@ -368,6 +371,15 @@ void ImportDialog::buildForm()
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_reloadButton, &QPushButton::clicked, this, &ImportDialog::reload);
+    m_loadAnywayButton = m_buttons->addButton(tr("Load &Anyway"), QDialogButtonBox::ActionRole);
+    m_loadAnywayButton->setObjectName(QStringLiteral("loadAnywayButton"));
+    m_loadAnywayButton->setToolTip(tr("Load the data although the estimate exceeds 2 GiB or the "
+                                      "available memory"));
+    m_loadAnywayButton->hide();
+    connect(m_loadAnywayButton, &QPushButton::clicked, this, [this]() {
+        m_largeLoadConfirmed = true;
+        reload();
+    });
 
     auto *choices = new QVBoxLayout;
     choices->addWidget(data);
@@ -514,6 +526,9 @@ void ImportDialog::reload()
         return;
     }
 
+    if (!confirmLargeLoad())
+        return;
+
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     Result<Dataset> loaded = loadDataSource(dataSpec(), sourceOptions());
     QGuiApplication::restoreOverrideCursor();
@@ -532,6 +547,88 @@ void ImportDialog::reload()
     m_errorLabel->hide();
     showDataset();
     Q_EMIT datasetLoaded();
+}
+
+/// Estimates the shape from the header, file size or image count and returns true when
+/// loading may go ahead. Otherwise it shows why not: a shape beyond the dataset limits, or an
+/// estimate above kConfirmMemoryBytes or the available memory, which Load Anyway confirms.
+bool ImportDialog::confirmLargeLoad()
+{
+    m_loadAnywayButton->hide();
+    const bool confirmed = std::exchange(m_largeLoadConfirmed, false);
+    Result<ShapeGuess> shape = fail(QString());
+    switch (m_kind) {
+    case SourceKind::Table: {
+        const DataSourceOptions options = sourceOptions();
+        const int nonFeatures =
+            int(!options.csv.truthColumn.isEmpty()) + int(!options.csv.classColumn.isEmpty());
+        shape = guessCsvShape(m_path, nonFeatures);
+        break;
+    }
+    case SourceKind::IdxImages:
+        shape = readIdxShape(m_path);
+        break;
+    case SourceKind::IdxFolder: {
+        const QStringList idx =
+            QDir(m_path).entryList({QStringLiteral("*images-idx3*")}, QDir::Files, QDir::Name);
+        if (!idx.isEmpty())
+            shape = readIdxShape(QDir(m_path).filePath(idx.first()));
+        break;
+    }
+    case SourceKind::ImageFolder:
+        shape = guessImageFolderShape(m_path, sourceOptions().images.maxSide);
+        break;
+    case SourceKind::Missing:
+        break;
+    }
+    if (!shape.ok()) {
+        // The loader reports unreadable files with a better message.
+        m_memoryValue->setText(tr("n/a"));
+        return true;
+    }
+
+    const ShapeGuess &guess = shape.value();
+    const MemoryEstimate estimate =
+        estimateMemory(guess.items, guess.features, settings(), guess.storage);
+    showMemoryEstimate(estimate, true);
+    if (guess.exact) {
+        const Status fits = checkDatasetShape(guess.items, guess.features, m_path);
+        if (!fits.ok()) {
+            showError(fits.error());
+            Q_EMIT loadFailed(fits.error());
+            return false;
+        }
+    }
+    const std::optional<std::uint64_t> available = availableMemoryBytes();
+    const bool large = estimate.totalBytes() > kConfirmMemoryBytes
+                       || (available && estimate.totalBytes() > *available);
+    if (!large || confirmed)
+        return true;
+
+    qCDebug(lcImport) << "Waiting for confirmation to load" << m_path << "estimated at"
+                      << estimate.totalBytes() << "bytes";
+    const QString message =
+        tr("Loading %1 needs about %2 of memory (%3 available) for %4 items of %5 features, "
+           "the model and training. Press Load Anyway to load it, or Cancel.")
+            .arg(QFileInfo(m_path).fileName(),
+                 formatBytes(estimate.totalBytes()),
+                 available ? formatBytes(*available) : tr("unknown amount"),
+                 QString::number(guess.items),
+                 QString::number(guess.features));
+    showError(message);
+    showMemoryEstimate(estimate, true);
+    m_loadAnywayButton->show();
+    return false;
+}
+
+void ImportDialog::showMemoryEstimate(const MemoryEstimate &estimate, bool beforeLoading)
+{
+    const QString text = tr("about %1: data %2, model %3, training %4")
+                             .arg(formatBytes(estimate.totalBytes()),
+                                  formatBytes(estimate.datasetBytes + estimate.loadingBytes),
+                                  formatBytes(estimate.modelBytes),
+                                  formatBytes(estimate.trainingBytes));
+    m_memoryValue->setText(beforeLoading ? tr("%1 (estimated before loading)").arg(text) : text);
 }
 
 void ImportDialog::showError(const QString &message)
@@ -597,6 +694,12 @@ void ImportDialog::showDataset()
                           .arg(m_headerProblem));
     }
     m_notesView->setPlainText(notes.join(QLatin1Char('\n')));
+    showMemoryEstimate(estimateMemory(data.itemCount,
+                                      data.featureCount,
+                                      settings(),
+                                      images ? StorageKind::Images : StorageKind::Table,
+                                      int(data.classNames.size())),
+                       false);
     updateModelChoice();
     updateLimits();
     updateOkButton();

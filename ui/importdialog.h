@@ -1,5 +1,6 @@
 #pragma once
 
+#include "datalimits.h"
 #include "datasource.h"
 #include "loopsettings.h"
 
@@ -29,6 +30,11 @@ struct Dataset;
 /// cells. After a failure it shows the loader's message in red. The analyst also sets the base
 /// model, the queue size, the budget and the seed. OK is enabled only while a load succeeded
 /// and the settings are valid. Loading runs on the GUI thread under a wait cursor.
+///
+/// Before each load the dialog estimates the memory that the data, the model and training will
+/// need from the IDX header, the CSV file size or the image count (see estimateMemory()). A
+/// shape beyond the dataset limits is rejected without loading; an estimate above 2 GiB or
+/// above the available memory waits for Load Anyway.
 class ImportDialog : public QDialog
 {
     Q_OBJECT
@@ -84,6 +90,8 @@ private:
     void updateLimits();
     void updateOkButton();
     QString checkChoices() const;
+    bool confirmLargeLoad();
+    void showMemoryEstimate(const MemoryEstimate &estimate, bool beforeLoading);
 
     QString m_path;
     SourceKind m_kind = SourceKind::Missing;
@@ -92,6 +100,8 @@ private:
     std::shared_ptr<const Dataset> m_dataset;
     QString m_errorText;
     bool m_budgetEdited = false;
+    /// Set by Load Anyway: the next reload skips the memory confirmation.
+    bool m_largeLoadConfirmed = false;
 
     QLabel *m_pathValue = nullptr;
     QLabel *m_kindValue = nullptr;
@@ -100,6 +110,7 @@ private:
     QLabel *m_imageSizeValue = nullptr;
     QLabel *m_truthValue = nullptr;
     QLabel *m_classesValue = nullptr;
+    QLabel *m_memoryValue = nullptr;
     QPlainTextEdit *m_notesView = nullptr;
     QLabel *m_errorLabel = nullptr;
 
@@ -114,6 +125,7 @@ private:
     QSpinBox *m_seedSpin = nullptr;
     QSpinBox *m_latentSpin = nullptr;
     QPushButton *m_reloadButton = nullptr;
+    QPushButton *m_loadAnywayButton = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

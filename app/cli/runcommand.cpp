@@ -405,9 +405,10 @@ int runCommand(const QStringList &arguments)
     simulation.roundFinished = [&options](const uai::DiscoveryPoint &point,
                                           const uai::RoundReport &report) {
         printInfo(options,
-                  QStringLiteral("round %1: %2 verdicts, %3 anomalies found, ranked by %4; "
-                                 "train %5 s, score %6 s")
+                  QStringLiteral("round %1: queue of %2 items, %3 verdicts, %4 anomalies found, "
+                                 "ranked by %5; train %6 s, score %7 s")
                       .arg(point.round)
+                      .arg(report.queue.size())
                       .arg(point.verdicts)
                       .arg(point.found)
                       .arg(rankerName(point.rankedByUai))

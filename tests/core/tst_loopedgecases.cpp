@@ -1,0 +1,372 @@
+#include "activeloop.h"
+#include "csvreader.h"
+#include "simulatedanalyst.h"
+#include "torchruntime.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+using namespace uai;
+
+namespace {
+
+/// Options of a synthetic table: normal items from a standard normal, anomalies near 6 in
+/// every feature, and optionally a class column with some declared classes left unused.
+struct TableSpec {
+    int normals = 40;
+    int anomalies = 4;
+    int features = 4;
+    int classes = 0;       ///< Classes used by the items, assigned in turn; 0 for none.
+    int unusedClasses = 0; ///< Extra class names that no item has.
+    float scale = 1.0f;    ///< Multiplies every feature value.
+};
+
+/// Builds a table whose anomalies are the last items.
+std::shared_ptr<const Dataset> makeTable(const TableSpec &spec)
+{
+    auto data = std::make_shared<Dataset>();
+    std::mt19937 engine(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    data->name = QStringLiteral("synthetic");
+    data->itemCount = spec.normals + spec.anomalies;
+    data->featureCount = spec.features;
+    for (int j = 0; j < spec.features; ++j)
+        data->featureNames.append(QStringLiteral("f%1").arg(j));
+    for (int i = 0; i < data->itemCount; ++i) {
+        const bool anomaly = i >= spec.normals;
+        for (int j = 0; j < spec.features; ++j) {
+            const float value = (anomaly ? 6.0f : 0.0f) + normal(engine);
+            data->features.push_back(spec.scale * value);
+        }
+        data->itemIds.append(QStringLiteral("item %1").arg(i));
+        data->truth.push_back(anomaly ? Truth::Anomaly : Truth::Normal);
+        if (spec.classes > 0)
+            data->classes.push_back(i % spec.classes);
+    }
+    for (int c = 0; c < spec.classes + spec.unusedClasses; ++c)
+        data->classNames.append(QStringLiteral("class %1").arg(c));
+    return data;
+}
+
+LoopSettings smallSettings()
+{
+    LoopSettings settings;
+    settings.hiddenSizes = {16, 8, 2};
+    settings.pretrainSteps = 60;
+    settings.roundSteps = 10;
+    settings.batchSize = 16;
+    settings.queueSize = 5;
+    settings.seed = 3;
+    return settings;
+}
+
+std::unique_ptr<ActiveLoop> makeLoop(std::shared_ptr<const Dataset> data,
+                                     const LoopSettings &settings)
+{
+    auto created = ActiveLoop::create(std::move(data), settings);
+    if (!created.ok())
+        qFatal("%s", qPrintable(created.error()));
+    return std::move(created).value();
+}
+
+bool allFinite(const std::vector<float> &values)
+{
+    return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
+}
+
+bool queueHasVerdict(const RoundReport &report, const ActiveLoop &loop)
+{
+    return std::any_of(report.queue.begin(), report.queue.end(), [&loop](qsizetype item) {
+        return loop.verdictFor(item).has_value();
+    });
+}
+
+/// Gives the ground-truth verdict to every item of the queue.
+void answerQueue(ActiveLoop &loop, const RoundReport &report)
+{
+    for (const qsizetype item : report.queue) {
+        const bool anomaly = loop.dataset().truth[static_cast<size_t>(item)] == Truth::Anomaly;
+        loop.submitVerdict(item, anomaly ? Verdict::Anomaly : Verdict::Normal);
+    }
+}
+
+} // namespace
+
+class tst_LoopEdgeCases : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void roundsStayFinite_data();
+    void roundsStayFinite();
+    void oneClassVerdictsKeepBaseRanking_data();
+    void oneClassVerdictsKeepBaseRanking();
+    void budgetBeyondDatasetEndsEarly();
+    void queueShrinksToWhatIsLeft();
+    void everyItemLabeledGivesEmptyQueue();
+    void singleFeatureFileTrains();
+    void classifierNeedsTwoClasses();
+    void divergingRoundKeepsWeights();
+    void overflowingFeaturesStopPretraining();
+};
+
+void tst_LoopEdgeCases::initTestCase()
+{
+    configureTorchThreads(1);
+}
+
+void tst_LoopEdgeCases::roundsStayFinite_data()
+{
+    QTest::addColumn<int>("normals");
+    QTest::addColumn<int>("anomalies");
+    QTest::addColumn<int>("features");
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<int>("classes");
+    QTest::addColumn<int>("unusedClasses");
+
+    // Batch 16 and a scoring chunk of 16 leave a remainder of one item in both.
+    QTest::newRow("remainder batch of one") << 16 << 1 << 4 << 16 << 0 << 0;
+    QTest::newRow("two items, batch 16") << 1 << 1 << 4 << 16 << 0 << 0;
+    QTest::newRow("five items, batch 16") << 4 << 1 << 4 << 16 << 0 << 0;
+    QTest::newRow("one item") << 1 << 0 << 3 << 16 << 0 << 0;
+    QTest::newRow("single feature") << 30 << 2 << 1 << 16 << 0 << 0;
+    QTest::newRow("anomalies in the majority") << 6 << 20 << 4 << 16 << 0 << 0;
+    QTest::newRow("batch larger than dataset") << 10 << 2 << 4 << 256 << 0 << 0;
+    QTest::newRow("classifier, two classes") << 30 << 3 << 4 << 16 << 2 << 0;
+    QTest::newRow("classifier, class never occurs") << 30 << 3 << 4 << 16 << 2 << 1;
+}
+
+void tst_LoopEdgeCases::roundsStayFinite()
+{
+    QFETCH(int, normals);
+    QFETCH(int, anomalies);
+    QFETCH(int, features);
+    QFETCH(int, batch);
+    QFETCH(int, classes);
+    QFETCH(int, unusedClasses);
+    TableSpec spec;
+    spec.normals = normals;
+    spec.anomalies = anomalies;
+    spec.features = features;
+    spec.classes = classes;
+    spec.unusedClasses = unusedClasses;
+    const auto data = makeTable(spec);
+    LoopSettings settings = smallSettings();
+    settings.batchSize = batch;
+    settings.scoringChunk = batch;
+    if (classes > 0)
+        settings.model = ModelKind::Classifier;
+    auto loop = makeLoop(data, settings);
+
+    const Status pretrained = loop->pretrain();
+    QVERIFY2(pretrained.ok(), qPrintable(pretrained.error()));
+    const auto base = loop->rankWithoutTraining();
+    QVERIFY2(base.ok(), qPrintable(base.error()));
+    QCOMPARE(base.value().baseScore.size(), static_cast<size_t>(data->itemCount));
+    QVERIFY(allFinite(base.value().baseScore));
+    QVERIFY(allFinite(base.value().uaiLogit));
+
+    for (int round = 1; round <= 3; ++round) {
+        const auto report = loop->runRound();
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        QCOMPARE(report.value().baseScore.size(), static_cast<size_t>(data->itemCount));
+        QCOMPARE(report.value().uaiLogit.size(), static_cast<size_t>(data->itemCount));
+        QVERIFY(allFinite(report.value().baseScore));
+        QVERIFY(allFinite(report.value().uaiLogit));
+        QVERIFY(allFinite(report.value().latent));
+        QVERIFY(!queueHasVerdict(report.value(), *loop));
+        const qsizetype expectedQueue =
+            std::min<qsizetype>(settings.queueSize, loop->unlabeledCount());
+        QCOMPARE(static_cast<qsizetype>(report.value().queue.size()), expectedQueue);
+        answerQueue(*loop, report.value());
+    }
+}
+
+void tst_LoopEdgeCases::oneClassVerdictsKeepBaseRanking_data()
+{
+    QTest::addColumn<bool>("anomalies");
+    QTest::newRow("only anomaly verdicts") << true;
+    QTest::newRow("only normal verdicts") << false;
+}
+
+void tst_LoopEdgeCases::oneClassVerdictsKeepBaseRanking()
+{
+    QFETCH(bool, anomalies);
+    const auto data = makeTable({});
+    auto loop = makeLoop(data, smallSettings());
+    QVERIFY(loop->pretrain().ok());
+
+    // Items 40..43 are the anomalies, 0..3 normal.
+    for (qsizetype item = 0; item < 4; ++item)
+        loop->submitVerdict(anomalies ? 40 + item : item,
+                            anomalies ? Verdict::Anomaly : Verdict::Normal);
+    const auto report = loop->runRound();
+    QVERIFY2(report.ok(), qPrintable(report.error()));
+    QCOMPARE(report.value().anomalyVerdicts, anomalies ? 4 : 0);
+    QCOMPARE(report.value().normalVerdicts, anomalies ? 0 : 4);
+    // With verdicts of one kind only, the base anomaly score keeps ranking.
+    QVERIFY(!report.value().rankedByUai);
+    QVERIFY(allFinite(report.value().baseScore));
+    QVERIFY(allFinite(report.value().uaiLogit));
+    QVERIFY(std::isfinite(report.value().uaiLoss));
+    QVERIFY(!queueHasVerdict(report.value(), *loop));
+}
+
+void tst_LoopEdgeCases::budgetBeyondDatasetEndsEarly()
+{
+    TableSpec spec;
+    spec.normals = 10;
+    spec.anomalies = 2;
+    const auto data = makeTable(spec);
+    SimulationOptions options;
+    options.budget = 100;
+    const auto result = simulateAnalyst(data, smallSettings(), options);
+    QVERIFY2(result.ok(), qPrintable(result.error()));
+    QVERIFY2(result.value().endedEarly.contains(QLatin1String("Every item has a verdict")),
+             qPrintable(result.value().endedEarly));
+    QCOMPARE(result.value().uaiCurve.back().verdicts, qsizetype(12));
+    QCOMPARE(result.value().uaiCurve.back().found, qsizetype(2));
+    QCOMPARE(result.value().baseCurve.back().found, qsizetype(2));
+}
+
+void tst_LoopEdgeCases::queueShrinksToWhatIsLeft()
+{
+    TableSpec spec;
+    spec.normals = 10;
+    spec.anomalies = 2;
+    const auto data = makeTable(spec);
+    LoopSettings settings = smallSettings();
+    settings.queueSize = 10;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+
+    const auto first = loop->runRound();
+    QVERIFY2(first.ok(), qPrintable(first.error()));
+    QCOMPARE(first.value().queue.size(), size_t(10));
+    answerQueue(*loop, first.value());
+
+    const auto second = loop->runRound();
+    QVERIFY2(second.ok(), qPrintable(second.error()));
+    QCOMPARE(second.value().queue.size(), size_t(2));
+    QVERIFY(!queueHasVerdict(second.value(), *loop));
+}
+
+void tst_LoopEdgeCases::everyItemLabeledGivesEmptyQueue()
+{
+    const auto data = makeTable({});
+    auto loop = makeLoop(data, smallSettings());
+    QVERIFY(loop->pretrain().ok());
+    for (qsizetype item = 0; item < data->itemCount; ++item) {
+        const bool anomaly = data->truth[static_cast<size_t>(item)] == Truth::Anomaly;
+        loop->submitVerdict(item, anomaly ? Verdict::Anomaly : Verdict::Normal);
+    }
+    QCOMPARE(loop->unlabeledCount(), qsizetype(0));
+
+    const auto report = loop->runRound();
+    QVERIFY2(report.ok(), qPrintable(report.error()));
+    QVERIFY(report.value().queue.empty());
+    QVERIFY(report.value().rankedByUai);
+    QVERIFY(allFinite(report.value().baseScore));
+    QVERIFY(allFinite(report.value().uaiLogit));
+}
+
+void tst_LoopEdgeCases::singleFeatureFileTrains()
+{
+    // One column of 50 values; line 19 holds 12.0 where every other value lies within 2.5 of 0.
+    // NOTE: the autoencoder does not rank line 19 first (measured: not even among the top 5
+    // with hidden sizes 16, 8, 2 after 60 steps), because a one-feature input fits through any
+    // latent and the outlier dominates the squared error it learns from. Only training and
+    // finite scores are checked here.
+    const auto loaded =
+        readCsv(QStringLiteral(UAI_SHARED_DIR "/cases/csv-single-feature.csv"), CsvOptions());
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    auto data = std::make_shared<const Dataset>(loaded.value());
+    QCOMPARE(data->featureCount, qsizetype(1));
+    QCOMPARE(data->itemCount, qsizetype(50));
+
+    auto loop = makeLoop(data, smallSettings());
+    QVERIFY(loop->pretrain().ok());
+    const auto report = loop->runRound();
+    QVERIFY2(report.ok(), qPrintable(report.error()));
+    QCOMPARE(report.value().baseScore.size(), size_t(50));
+    QVERIFY(allFinite(report.value().baseScore));
+    QVERIFY(allFinite(report.value().uaiLogit));
+    QCOMPARE(report.value().queue.size(), size_t(5));
+}
+
+void tst_LoopEdgeCases::classifierNeedsTwoClasses()
+{
+    TableSpec spec;
+    spec.classes = 1;
+    const auto data = makeTable(spec);
+    LoopSettings settings = smallSettings();
+    settings.model = ModelKind::Classifier;
+    const auto created = ActiveLoop::create(data, settings);
+    QVERIFY(!created.ok());
+    QVERIFY2(created.error().contains(QLatin1String("at least two classes")),
+             qPrintable(created.error()));
+}
+
+void tst_LoopEdgeCases::divergingRoundKeepsWeights()
+{
+    // A loop pretrained at the default rate hands its weights to a loop whose learning rate is
+    // 9.9, the largest the settings accept. With inputs of about 1e9, RMSprop steps of about 10
+    // per weight make the squared reconstruction error overflow float32 within the round's 200
+    // steps; at the default rate the same round stays finite. Measured: 10 of 10 seeds diverge.
+    TableSpec spec;
+    spec.scale = 1e9f;
+    const auto data = makeTable(spec);
+    LoopSettings settings = smallSettings();
+    settings.hiddenSizes = {256, 64, 8};
+    auto stable = makeLoop(data, settings);
+    QVERIFY(stable->pretrain().ok());
+    settings.learningRate = 9.9;
+    settings.roundSteps = 200;
+    auto loop = makeLoop(data, settings);
+    const Status restored = loop->restoreState(stable->saveState());
+    QVERIFY2(restored.ok(), qPrintable(restored.error()));
+    loop->submitVerdict(40, Verdict::Anomaly);
+    loop->submitVerdict(0, Verdict::Normal);
+
+    const auto before = loop->rankWithoutTraining();
+    QVERIFY2(before.ok(), qPrintable(before.error()));
+    const auto round = loop->runRound();
+    QVERIFY(!round.ok());
+    QVERIFY2(round.error().contains(QLatin1String("weights from before the round were kept")),
+             qPrintable(round.error()));
+    QCOMPARE(loop->roundsDone(), 0);
+
+    const auto after = loop->rankWithoutTraining();
+    QVERIFY2(after.ok(), qPrintable(after.error()));
+    QVERIFY(allFinite(after.value().baseScore));
+    QVERIFY(allFinite(after.value().uaiLogit));
+    QCOMPARE(after.value().baseScore, before.value().baseScore);
+    QCOMPARE(after.value().uaiLogit, before.value().uaiLogit);
+}
+
+void tst_LoopEdgeCases::overflowingFeaturesStopPretraining()
+{
+    // Features of about 1e19 are finite float32 values, but four squared errors of that size
+    // sum past the float32 maximum of about 3.4e38, so the very first loss is infinite.
+    TableSpec spec;
+    spec.scale = 1e19f;
+    const auto data = makeTable(spec);
+    QVERIFY(data->checkConsistency().isEmpty());
+    auto loop = makeLoop(data, smallSettings());
+    const QByteArray initial = loop->saveState();
+
+    const Status pretrained = loop->pretrain();
+    QVERIFY(!pretrained.ok());
+    QVERIFY2(pretrained.error().contains(QLatin1String("diverged")),
+             qPrintable(pretrained.error()));
+    QVERIFY(!loop->isPretrained());
+    QCOMPARE(loop->saveState(), initial);
+    QVERIFY(!loop->rankWithoutTraining().ok());
+}
+
+QTEST_GUILESS_MAIN(tst_LoopEdgeCases)
+#include "tst_loopedgecases.moc"
