@@ -32,7 +32,7 @@ CliRun runCli(const QStringList &arguments)
     return run;
 }
 
-/// One run of uai-cli on a case, with what the cases README says it must produce.
+/// One run of uai-cli on a case, with the outcome that the cases README requires.
 struct CliCase {
     const char *name;
     /// Data spec relative to the cases folder; a pair is "IMAGES,LABELS".
