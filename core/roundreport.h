@@ -15,6 +15,9 @@ struct RoundReport {
     std::vector<qsizetype> queue;
     /// True when the queue was ranked by the UAI layer, false when by the base anomaly score.
     bool rankedByUai = false;
+    /// True for a ranking taken part-way through pretraining, so that the analyst can start
+    /// while pretraining goes on; the ranking after pretraining replaces it.
+    bool preliminary = false;
 
     int latentSize = 0;
     std::vector<float> latent;    ///< itemCount x latentSize, row-major.

@@ -232,7 +232,7 @@ void LabelingSession::onRankingReady(std::shared_ptr<const RoundReport> report, 
         m_secondsToFirstRanking = (QDateTime::currentMSecsSinceEpoch() - m_startedMs) / 1000.0;
     if (fromRound)
         m_round = report->round;
-    else if (report->round == 0 && m_dataset->hasTruth())
+    else if (report->round == 0 && !report->preliminary && m_dataset->hasTruth())
         buildBaseCurve(*report);
     m_latest = report;
 

@@ -12,6 +12,7 @@
 #include "suspectview.h"
 #include "torchruntime.h"
 #include "trainercontroller.h"
+#include "trainerworker.h"
 
 #include <QAction>
 #include <QApplication>
@@ -528,10 +529,17 @@ void MainWindow::showCurrentSuspect()
     details.verdict = m_session->verdictFor(item);
     m_suspectView->setDetails(details);
     const bool provisional = row >= 0 && m_session->queue()[size_t(row)].provisional;
-    m_suspectNotice->setText(
-        provisional
-            ? tr("From the previous ranking while round %1 trains.").arg(m_session->round() + 1)
-            : QString());
+    const auto latest = m_session->latestReport();
+    if (latest && latest->preliminary) {
+        m_suspectNotice->setText(tr("Preliminary ranking after %1 pretraining steps; the full "
+                                    "ranking replaces it when pretraining ends.")
+                                     .arg(TrainerWorker::kPreliminaryRankingSteps));
+    } else if (provisional) {
+        m_suspectNotice->setText(
+            tr("From the previous ranking while round %1 trains.").arg(m_session->round() + 1));
+    } else {
+        m_suspectNotice->clear();
+    }
 }
 
 void MainWindow::updateStatus()

@@ -46,6 +46,11 @@ void TrainerController::start(std::shared_ptr<ActiveLoop> loop,
             this,
             &TrainerController::reconstructionReady);
     connect(m_worker, &TrainerWorker::rankingReady, this, [this](auto report) {
+        if (report->preliminary) {
+            // Pretraining goes on; the state and any pending round wait for its end.
+            Q_EMIT rankingReady(report);
+            return;
+        }
         m_roundsFinished = report->round;
         setState(State::Ready);
         Q_EMIT rankingReady(report);

@@ -68,7 +68,11 @@ void TrainerWorker::saveCheckpoint(const RoundReport &report)
 
 void TrainerWorker::pretrain()
 {
-    const auto progress = [this](int done, int total) { reportProgress(done, total); };
+    const auto progress = [this](int done, int total) {
+        reportProgress(done, total);
+        if (done == kPreliminaryRankingSteps && total >= 2 * kPreliminaryRankingSteps)
+            emitPreliminaryRanking();
+    };
     if (const Status trained = m_loop->pretrain(progress, &m_stop); !trained.ok()) {
         endedEarly(trained.error());
         return;
@@ -79,6 +83,18 @@ void TrainerWorker::pretrain()
         return;
     }
     saveCheckpoint(ranked.value());
+    Q_EMIT rankingReady(std::make_shared<const RoundReport>(std::move(ranked).value()));
+}
+
+void TrainerWorker::emitPreliminaryRanking()
+{
+    // Runs between two pretraining steps on this thread, so no step changes the weights meanwhile.
+    auto ranked = m_loop->rankWithoutTraining();
+    if (!ranked.ok()) {
+        qCWarning(lcWorker) << "preliminary ranking skipped:" << ranked.error();
+        return;
+    }
+    ranked.value().preliminary = true;
     Q_EMIT rankingReady(std::make_shared<const RoundReport>(std::move(ranked).value()));
 }
 

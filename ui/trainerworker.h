@@ -27,6 +27,11 @@ class TrainerWorker : public QObject
     Q_OBJECT
 
 public:
+    /// Pretraining steps after which a preliminary ranking is emitted, when pretraining has at
+    /// least twice as many steps. On Fashion-MNIST with one thread this puts the first suspects
+    /// on screen a few seconds after opening instead of after the whole pretraining.
+    static constexpr int kPreliminaryRankingSteps = 500;
+
     /// sessionPath may be empty, in which case no checkpoint is written.
     TrainerWorker(std::shared_ptr<ActiveLoop> loop, QString sessionPath);
     ~TrainerWorker() override;
@@ -35,7 +40,8 @@ public:
     std::atomic_bool &stopFlag() { return m_stop; }
 
 public Q_SLOTS:
-    /// Pretrains the base model, saves checkpoint 0 and ranks every item.
+    /// Pretrains the base model, saves checkpoint 0 and ranks every item. Long pretraining
+    /// also emits a preliminary ranking after kPreliminaryRankingSteps steps.
     void pretrain();
     /// Restores saved weights and ranks every item without training.
     void restore(const QByteArray &state);
@@ -47,7 +53,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// Training steps done of the current request's total, at most about ten times a second.
     void progressed(int done, int total);
-    /// The ranking after pretraining or restoring, before any round of this run.
+    /// The ranking after pretraining or restoring, before any round of this run, or a
+    /// preliminary ranking during pretraining (RoundReport::preliminary).
     void rankingReady(std::shared_ptr<const uai::RoundReport> report);
     void roundFinished(std::shared_ptr<const uai::RoundReport> report);
     void trainingFailed(const QString &message);
@@ -59,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void reportProgress(int done, int total);
+    void emitPreliminaryRanking();
     void saveCheckpoint(const RoundReport &report);
     /// Returns whether the request ended by a stop or a failure, after emitting its signal.
     bool endedEarly(const QString &message);

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void reopenedSessionContinues();
     void changedDatasetIsRejected();
     void closingDuringPretrainingStopsWorker();
+    void preliminaryRankingDuringPretraining();
 
 private:
     bool
@@ -264,6 +265,29 @@ void tst_MainWindow::closingDuringPretrainingStopsWorker()
     QVERIFY(window->close());
     QVERIFY(window->session() == nullptr);
     window.reset();
+}
+
+void tst_MainWindow::preliminaryRankingDuringPretraining()
+{
+    uai::SessionSettings settings = quickSettings();
+    settings.loop.pretrainSteps = 10000000;
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, settings));
+    uai::LabelingSession *session = window.session();
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+
+    // The first suspects come from a ranking taken while pretraining goes on.
+    QVERIFY(session->latestReport()->preliminary);
+    QCOMPARE(session->trainer()->state(), uai::TrainerController::State::Pretraining);
+    const qsizetype item = session->currentItem();
+    QVERIFY(item >= 0);
+    QCOMPARE(window.suspectView()->details().item, item);
+    QTest::keyClick(&window, Qt::Key_N);
+    QCOMPARE(session->verdictFor(item), std::optional(uai::Verdict::Normal));
+    QCOMPARE(storedEvents(m_sessionPath).size(), size_t(1));
+    QCOMPARE(session->trainer()->state(), uai::TrainerController::State::Pretraining);
+    QVERIFY(session->baseCurve().empty());
+    QVERIFY(window.close());
 }
 
 QTEST_MAIN(tst_MainWindow)
