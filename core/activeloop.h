@@ -19,10 +19,10 @@ namespace uai {
 /// and the queue of the next suspects.
 ///
 /// Use: pretrain() once, then runRound() after each batch of verdicts. Each round trains the
-/// full network (base loss over random batches of all items plus binary cross-entropy over the
-/// items with a verdict), rescores every item and queues the settings' queueSize unlabeled items
-/// with the highest UAI logit, or with the highest base anomaly score until the UAI layer has
-/// trained on both an anomaly and a normal verdict.
+/// full network: the base loss over random batches of all items plus binary cross-entropy over
+/// the items with a verdict. It then rescores every item and queues the settings' queueSize
+/// unlabeled items with the highest UAI logit. Until the UAI layer has trained on both an
+/// anomaly and a normal verdict, the base anomaly score ranks instead (see SwitchRule).
 ///
 /// Threads: pretrain(), runRound() and rankWithoutTraining() must not run concurrently with each
 /// other. The verdict functions may be called from any thread at any time, also while a round

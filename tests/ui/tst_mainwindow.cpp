@@ -163,7 +163,7 @@ void tst_MainWindow::roundUpdatesCharts()
     QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
     QSignalSpy rounds(session->trainer(), &uai::TrainerController::roundFinished);
 
-    // Answer the first queue from the ground truth: the fifth verdict starts a round.
+    // Give the ground truth as the verdict for the whole first queue; the fifth verdict starts a round.
     for (int i = 0; i < 5; ++i) {
         const qsizetype item = session->currentItem();
         const bool anomaly = session->dataset().truth[size_t(item)] == uai::Truth::Anomaly;
@@ -261,7 +261,7 @@ void tst_MainWindow::closingDuringPretrainingStopsWorker()
     QSignalSpy progress(trainer, &uai::TrainerController::progressChanged);
     QVERIFY(progress.wait(30000));
     QCOMPARE(trainer->state(), uai::TrainerController::State::Pretraining);
-    // Closing requests a stop, which the worker sees between two steps, and joins the thread.
+    // Closing requests a stop, which the worker checks between two steps, and joins the thread.
     QVERIFY(window->close());
     QVERIFY(window->session() == nullptr);
     window.reset();
