@@ -16,6 +16,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 Q_LOGGING_CATEGORY(lcStudio, "uai.app.studio", QtWarningMsg)
 
@@ -53,10 +54,30 @@ void closeOnSignal(uai::MainWindow &window, int signalNumber)
         QCoreApplication::exit(0);
 }
 
+/// Prints the help text without a display: QApplication would need one before parsing.
+int printHelp(int argc, char *argv[])
+{
+    QCoreApplication core(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("UAI Studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(UAI_VERSION));
+    auto parsed = uai::parseStudioOptions(QCoreApplication::arguments());
+    if (!parsed.ok()) {
+        std::fprintf(stderr, "uai-studio: %s\n", qPrintable(parsed.error()));
+        return 2;
+    }
+    std::fputs(qPrintable(parsed.value().helpText), stdout);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0)
+            return printHelp(argc, argv);
+    }
+
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("UAI Studio"));
     QApplication::setOrganizationName(QStringLiteral("UAI Studio"));
