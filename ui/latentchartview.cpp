@@ -107,11 +107,15 @@ qreal markerRadius(int kind)
     }
 }
 
-/// Draws one marker centred on `centre` with the painter's current pen and brush.
+/// Draws one marker centred on `centre` with the painter's current pen and brush. Unsure
+/// verdicts are hollow squares, so they differ from the hollow rings of true anomalies.
 void drawMarkerGeometry(QPainter &painter, int kind, QPointF centre)
 {
     const qreal radius = markerRadius(kind);
-    painter.drawEllipse(centre, radius, radius);
+    if (kind == MarkerUnsure)
+        painter.drawRect(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius));
+    else
+        painter.drawEllipse(centre, radius, radius);
 }
 
 void drawMarkerShape(QPainter &painter, int kind, QPointF centre)
