@@ -1,13 +1,12 @@
 #include "discoverychartview.h"
 
+#include "chartexport.h"
+
 #include <QChart>
-#include <QFile>
 #include <QGraphicsLayout>
-#include <QImageWriter>
 #include <QLegend>
 #include <QLineSeries>
 #include <QPainter>
-#include <QSvgGenerator>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -237,47 +236,22 @@ QImage DiscoveryChartView::renderImage(QSize size) const
 
 bool DiscoveryChartView::exportPng(const QString &path, QString *error, QSize size) const
 {
-    const QImage image = renderImage(size);
-    QImageWriter writer(path, "png");
-    if (!writer.write(image)) {
-        if (error)
-            *error = QStringLiteral("Could not write %1: %2").arg(path, writer.errorString());
-        return false;
-    }
-    return true;
+    return writeChartPng(renderImage(size), path, error);
 }
 
 bool DiscoveryChartView::exportSvg(const QString &path, QString *error, QSize size) const
 {
     size = exportSize(size);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        if (error)
-            *error = QStringLiteral("Could not write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QSvgGenerator generator;
-    generator.setOutputDevice(&file);
-    generator.setSize(size);
-    generator.setViewBox(QRect(QPoint(0, 0), size));
-    generator.setResolution(logicalDpiY());
-    generator.setTitle(QStringLiteral("Anomalies found against verdicts"));
-    QPainter painter;
-    if (!painter.begin(&generator)) {
-        if (error)
-            *error = QStringLiteral("Could not start the SVG export to %1.").arg(path);
-        return false;
-    }
-    painter.setRenderHint(QPainter::Antialiasing);
-    renderTo(painter, size);
-    painter.end();
-    file.close();
-    if (file.error() != QFileDevice::NoError) {
-        if (error)
-            *error = QStringLiteral("Could not write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeChartSvg(
+        path,
+        size,
+        logicalDpiY(),
+        QStringLiteral("Anomalies found against verdicts"),
+        [this, size](QPainter &painter, QPaintDevice &) {
+            painter.setRenderHint(QPainter::Antialiasing);
+            renderTo(painter, size);
+        },
+        error);
 }
 
 } // namespace uai

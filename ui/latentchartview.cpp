@@ -1,14 +1,13 @@
 #include "latentchartview.h"
 
+#include "chartexport.h"
+
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFontMetricsF>
 #include <QHelpEvent>
-#include <QImageWriter>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QSvgGenerator>
 #include <QToolTip>
 
 #include <algorithm>
@@ -1003,48 +1002,23 @@ QImage LatentChartView::renderImage(QSize size) const
 
 bool LatentChartView::exportPng(const QString &path, QString *error, QSize size) const
 {
-    const QImage image = renderImage(size);
-    QImageWriter writer(path, "png");
-    if (!writer.write(image)) {
-        if (error)
-            *error = QStringLiteral("Could not write %1: %2").arg(path, writer.errorString());
-        return false;
-    }
-    return true;
+    return writeChartPng(renderImage(size), path, error);
 }
 
 bool LatentChartView::exportSvg(const QString &path, QString *error, QSize size) const
 {
     size = exportSize(size);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        if (error)
-            *error = QStringLiteral("Could not write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QSvgGenerator generator;
-    generator.setOutputDevice(&file);
-    generator.setSize(size);
-    generator.setViewBox(QRect(QPoint(0, 0), size));
-    generator.setResolution(logicalDpiY());
-    generator.setTitle(QStringLiteral("Latent value against anomaly score"));
-    QPainter painter;
-    if (!painter.begin(&generator)) {
-        if (error)
-            *error = QStringLiteral("Could not start the SVG export to %1.").arg(path);
-        return false;
-    }
-    const Layout layout = computeLayout(QSizeF(size), &generator);
-    paintScene(painter, layout, false);
-    paintSelection(painter, layout);
-    painter.end();
-    file.close();
-    if (file.error() != QFileDevice::NoError) {
-        if (error)
-            *error = QStringLiteral("Could not write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeChartSvg(
+        path,
+        size,
+        logicalDpiY(),
+        QStringLiteral("Latent value against anomaly score"),
+        [this, size](QPainter &painter, QPaintDevice &device) {
+            const Layout layout = computeLayout(QSizeF(size), &device);
+            paintScene(painter, layout, false);
+            paintSelection(painter, layout);
+        },
+        error);
 }
 
 } // namespace uai
