@@ -429,20 +429,30 @@ private:
     CsvOptions m_options;
 };
 
-Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const
+/// Returns the column names of a header record: quotes removed, blanks trimmed, line breaks
+/// turned into spaces, and an empty name replaced by "column N" (also listed in unnamed).
+QStringList columnNames(const CsvRecord &header, QStringList *unnamed)
 {
-    CsvLayout layout;
-    QStringList unnamed;
+    QStringList names;
     for (qsizetype i = 0; i < header.fieldCount; ++i) {
         const std::string_view field = trimmedUnquoted(header.fields[static_cast<size_t>(i)]);
         QString name = QString::fromUtf8(field.data(), static_cast<qsizetype>(field.size()));
         name.replace(QLatin1Char('\n'), QLatin1Char(' '));
         if (name.isEmpty()) {
             name = QStringLiteral("column %1").arg(i + 1);
-            unnamed.append(name);
+            if (unnamed)
+                unnamed->append(name);
         }
-        layout.names.append(name);
+        names.append(name);
     }
+    return names;
+}
+
+Result<CsvLayout> CsvParser::readHeader(const CsvRecord &header) const
+{
+    CsvLayout layout;
+    QStringList unnamed;
+    layout.names = columnNames(header, &unnamed);
 
     const QString truthName = m_options.truthColumn.trimmed();
     const QString className = m_options.classColumn.trimmed();
@@ -783,7 +793,8 @@ Result<Dataset> CsvParser::parse(const QByteArray &bytes, const QString &source)
         text.remove_prefix(3);
     // UTF-16 without a byte-order mark: ASCII text then has a zero byte in every other position.
     const std::string_view head = text.substr(0, 512);
-    if (head.size() >= 4 && std::count(head.begin(), head.end(), '\0') * 3 >= qsizetype(head.size())) {
+    if (head.size() >= 4
+        && std::count(head.begin(), head.end(), '\0') * 3 >= qsizetype(head.size())) {
         return failure(QStringLiteral("the file looks like UTF-16 text (every other byte is zero). "
                                       "Save it as UTF-8 and load it again."));
     }
@@ -874,6 +885,34 @@ parseCsv(const QByteArray &bytes, const QString &fileName, const CsvOptions &opt
 {
     CsvParser parser(fileName, options);
     return parser.parse(bytes, fileName);
+}
+
+Result<QStringList> readCsvColumnNames(const QString &path)
+{
+    const QString fileName = quoted(QFileInfo(path).fileName());
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return fail(QStringLiteral("Cannot read %1: the file could not be opened (%2).")
+                        .arg(fileName, file.errorString()));
+    }
+    const QByteArray bytes = file.read(kMaxCsvHeaderBytes);
+    std::string_view text(bytes.constData(), static_cast<size_t>(bytes.size()));
+    if (text.substr(0, 3) == "\xef\xbb\xbf")
+        text.remove_prefix(3);
+    if (!file.atEnd() && text.find_first_of("\r\n") == std::string_view::npos) {
+        return fail(QStringLiteral("Cannot read %1: the first line is longer than %2 MiB.")
+                        .arg(fileName)
+                        .arg(kMaxCsvHeaderBytes >> 20));
+    }
+
+    CsvTokenizer tokenizer(text, detectDelimiter(text));
+    CsvRecord header;
+    bool haveRecord = tokenizer.next(header);
+    while (haveRecord && header.blank)
+        haveRecord = tokenizer.next(header);
+    if (!haveRecord)
+        return fail(QStringLiteral("Cannot read %1: the file has no header line.").arg(fileName));
+    return columnNames(header, nullptr);
 }
 
 Result<Dataset> readCsv(const QString &path, const CsvOptions &options)

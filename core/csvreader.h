@@ -43,6 +43,15 @@ struct CsvOptions {
 /// unknown ground-truth value, a missing class column, and bad cells under the Reject policy.
 Result<Dataset> readCsv(const QString &path, const CsvOptions &options = {});
 
+/// Largest first line, in bytes, that readCsvColumnNames() reads (16 MiB).
+inline constexpr qint64 kMaxCsvHeaderBytes = qint64(16) << 20;
+
+/// Reads only the column names of a CSV file, named as readCsv() names them (quotes removed,
+/// blanks trimmed, an empty name becomes "column N"), from the first non-blank record. Fails
+/// when the file cannot be opened, has no header line, or its first line is longer than
+/// kMaxCsvHeaderBytes.
+Result<QStringList> readCsvColumnNames(const QString &path);
+
 /// Same as readCsv() on bytes already in memory; fileName is used only in messages.
 Result<Dataset>
 parseCsv(const QByteArray &bytes, const QString &fileName, const CsvOptions &options = {});

@@ -10,14 +10,7 @@
 
 namespace uai {
 
-namespace {
-
-struct ImagePair {
-    QString images;
-    QString labels;
-};
-
-bool looksLikeIdx(const QString &path)
+bool looksLikeIdxFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -28,6 +21,8 @@ bool looksLikeIdx(const QString &path)
     return head.size() == 4 && head[0] == 0 && head[1] == 0 && quint8(head[2]) >= 0x08
            && quint8(head[2]) <= 0x0e;
 }
+
+namespace {
 
 /// True for names that only IDX files carry, so that a damaged IDX file gets the IDX reader's
 /// message instead of being read as CSV.
@@ -102,7 +97,7 @@ Result<Dataset> loadPlainSource(const QString &source, const DataSourceOptions &
             loaded.value().name = source;
         return loaded;
     }
-    if (looksLikeIdx(base) || looksLikeIdxName(base))
+    if (looksLikeIdxFile(base) || looksLikeIdxName(base))
         return readIdxDataset(base, siblingLabels(base));
     return readCsv(base, options.csv);
 }

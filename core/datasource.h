@@ -34,6 +34,10 @@ struct DataSourceOptions {
 /// loader's message, or with one that names the spec and lists these forms.
 Result<Dataset> loadDataSource(const QString &spec, const DataSourceOptions &options = {});
 
+/// Returns whether the file's first bytes are an IDX header or a gzip stream, which the data
+/// sources read as IDX.
+bool looksLikeIdxFile(const QString &path);
+
 /// Returns the folder the named set is read from: for "fashion-mnist" the environment variable
 /// UAI_FASHION_MNIST_DIR or /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist
 /// package); for "mnist" UAI_MNIST_DIR or /usr/share/datasets/mnist. Empty for other names.

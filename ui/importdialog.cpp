@@ -5,7 +5,6 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -34,26 +33,10 @@ namespace {
 constexpr int kDefaultQueueSize = 10;
 constexpr qsizetype kDefaultBudget = 1000;
 
-/// The header line is read in chunks up to this size; a longer first line is reported.
-constexpr qint64 kMaxHeaderBytes = qint64(16) << 20;
-constexpr qint64 kHeaderChunkBytes = qint64(64) << 10;
-
 struct CsvHeader {
     QStringList names;
     QString problem; ///< Why no names could be read; empty when they could.
 };
-
-bool isIdxContent(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray head = file.read(4);
-    const bool gzip = head.size() >= 2 && quint8(head[0]) == 0x1f && quint8(head[1]) == 0x8b;
-    const bool plain = head.size() == 4 && head[0] == 0 && head[1] == 0 && quint8(head[2]) >= 0x08
-                       && quint8(head[2]) <= 0x0e;
-    return gzip || plain;
-}
 
 ImportDialog::SourceKind sniffSourceKind(const QString &path)
 {
@@ -66,124 +49,19 @@ ImportDialog::SourceKind sniffSourceKind(const QString &path)
         return idx.isEmpty() ? ImportDialog::SourceKind::ImageFolder
                              : ImportDialog::SourceKind::IdxFolder;
     }
-    return isIdxContent(path) ? ImportDialog::SourceKind::IdxImages
-                              : ImportDialog::SourceKind::Table;
+    return looksLikeIdxFile(path) ? ImportDialog::SourceKind::IdxImages
+                                  : ImportDialog::SourceKind::Table;
 }
 
-/// Returns the bytes up to the end of the first non-blank line that ends outside quotes,
-/// without a UTF-8 byte-order mark.
-QByteArray readHeaderLine(QFile &file, QString *problem)
-{
-    QByteArray text;
-    bool inQuotes = false;
-    qsizetype scanned = 0;
-    while (text.size() < kMaxHeaderBytes) {
-        const QByteArray chunk = file.read(kHeaderChunkBytes);
-        if (chunk.isEmpty())
-            break;
-        text += chunk;
-        if (scanned == 0 && text.startsWith("\xef\xbb\xbf"))
-            text.remove(0, 3);
-        for (; scanned < text.size(); ++scanned) {
-            const char c = text.at(scanned);
-            if (c == '"') {
-                inQuotes = !inQuotes;
-            } else if (!inQuotes && (c == '\n' || c == '\r')) {
-                if (!text.left(scanned).trimmed().isEmpty())
-                    return text.left(scanned);
-            }
-        }
-    }
-    if (text.size() >= kMaxHeaderBytes) {
-        *problem =
-            ImportDialog::tr("the first line is longer than %1 MiB").arg(kMaxHeaderBytes >> 20);
-        return {};
-    }
-    return text;
-}
-
-/// Returns the delimiter the header uses: the most frequent of comma, semicolon and tab outside
-/// quotes, comma on ties, which is also how the CSV reader decides.
-char detectHeaderDelimiter(const QByteArray &line)
-{
-    int commas = 0;
-    int semicolons = 0;
-    int tabs = 0;
-    bool inQuotes = false;
-    for (const char c : line) {
-        if (c == '"')
-            inQuotes = !inQuotes;
-        else if (!inQuotes && c == ',')
-            ++commas;
-        else if (!inQuotes && c == ';')
-            ++semicolons;
-        else if (!inQuotes && c == '\t')
-            ++tabs;
-    }
-    if (semicolons > commas && semicolons >= tabs)
-        return ';';
-    if (tabs > commas && tabs > semicolons)
-        return '\t';
-    return ',';
-}
-
-/// Splits one header line into column names: quotes removed ("" is a literal quote),
-/// whitespace trimmed, line breaks inside quotes turned into spaces, and unnamed columns called
-/// "column N" as the CSV reader calls them.
-QStringList splitHeader(const QByteArray &line, char delimiter)
-{
-    QStringList names;
-    QByteArray field;
-    bool inQuotes = false;
-    const auto finishField = [&names, &field]() {
-        QString name = QString::fromUtf8(field).trimmed();
-        name.replace(QLatin1Char('\r'), QLatin1Char(' '));
-        name.replace(QLatin1Char('\n'), QLatin1Char(' '));
-        if (name.isEmpty())
-            name = QStringLiteral("column %1").arg(names.size() + 1);
-        names.append(name);
-        field.clear();
-    };
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        const char c = line.at(i);
-        if (inQuotes) {
-            if (c == '"' && i + 1 < line.size() && line.at(i + 1) == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                inQuotes = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            inQuotes = true;
-        } else if (c == delimiter) {
-            finishField();
-        } else {
-            field += c;
-        }
-    }
-    finishField();
-    return names;
-}
-
-/// Reads the column names of a CSV file from its first non-blank line.
+/// Reads the column names of a CSV file the way the CSV reader names them.
 CsvHeader readCsvHeader(const QString &path)
 {
     CsvHeader header;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        header.problem = file.errorString();
-        return header;
-    }
-    const QByteArray line = readHeaderLine(file, &header.problem);
-    if (!header.problem.isEmpty())
-        return header;
-    if (line.trimmed().isEmpty()) {
-        header.problem = ImportDialog::tr("the file has no header line");
-        return header;
-    }
-    header.names = splitHeader(line, detectHeaderDelimiter(line));
+    auto names = readCsvColumnNames(path);
+    if (names.ok())
+        header.names = names.value();
+    else
+        header.problem = names.error();
     return header;
 }
 
