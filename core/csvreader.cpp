@@ -36,7 +36,7 @@ const std::array<std::string_view, 6> kNormalSpellings = {
 const std::array<std::string_view, 11> kMissingTokens = {
     "na", "n/a", "#n/a", "?", "-", "nan", "null", "none", "nil", "missing", "#value!"};
 
-/// Longest text, in characters, that a message quotes before cutting it with an ellipsis.
+/// Maximum length, in characters, of text quoted in a message; longer text ends in an ellipsis.
 constexpr qsizetype kMaxQuotedLength = 80;
 
 /// Quotes text for a message: control characters (a NUL byte included) become \xNN, so the

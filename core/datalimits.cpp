@@ -164,7 +164,7 @@ MemoryEstimate estimateMemory(std::int64_t items,
     // backward pass, about twice over with the gradients; scoring needs one pass at a time.
     const std::uint64_t batchBytes = batch * (3 * f + hiddenUnits) * sizeof(float) * 2;
     const std::uint64_t chunkBytes = chunk * (2 * f + hiddenUnits) * sizeof(float);
-    // Each round report holds the latent, anomaly score and UAI logit of every item; the
+    // Each round report contains the latent, anomaly score and UAI logit of every item; the
     // window keeps the current report and the one it shows.
     const std::uint64_t reportBytes = n * (positive(settings.latentSize()) + 2) * sizeof(float) * 2;
     estimate.trainingBytes = batchBytes + chunkBytes + reportBytes;

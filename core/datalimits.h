@@ -27,7 +27,7 @@ inline constexpr std::int64_t kMaxImagePixels = std::int64_t(64) << 20;
 /// 8 bytes per pixel (16-bit RGBA), the widest format Qt decodes into.
 inline constexpr int kImageAllocationLimitMiB = int((kMaxImagePixels * 8) >> 20);
 
-/// An estimate above this many bytes asks for confirmation before loading: 2 GiB.
+/// Estimated bytes (2 GiB) above which loading needs the analyst's confirmation.
 inline constexpr std::uint64_t kConfirmMemoryBytes = std::uint64_t(2) << 30;
 
 /// Checks a dataset shape against kMaxFeatureCount and kMaxDatasetValues before its features
@@ -51,7 +51,7 @@ struct MemoryEstimate {
     }
 };
 
-/// How the data is stored on disk, for the loading peak of estimateMemory().
+/// The storage format of the data on disk, which sets the loading peak in estimateMemory().
 enum class StorageKind {
     Table,  ///< CSV: the file bytes and a double per value are held while parsing.
     Images, ///< IDX or an image folder: the file bytes (one byte per pixel) while converting.

@@ -216,7 +216,7 @@ public:
     GzipReader &operator=(const GzipReader &) = delete;
 
     /// Decompresses up to `count` bytes into `out` and returns how many were written. Fewer
-    /// than `count` means the stream ended or failed, and error() tells which.
+    /// than `count` means the stream ended or failed, and error() returns which.
     qint64 read(char *out, qint64 count)
     {
         qint64 written = 0;

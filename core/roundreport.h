@@ -2,6 +2,7 @@
 
 #include <QtGlobal>
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct RoundReport {
     std::vector<float> latent;    ///< itemCount x latentSize, row-major.
     std::vector<float> baseScore; ///< Base model's anomaly score per item (unitless, >= 0).
     std::vector<float> uaiLogit;  ///< UAI layer's logit per item; its sigmoid is the UAI score.
+
+    /// Returns the UAI score of an item: the sigmoid of its logit, in [0, 1].
+    double uaiScore(qsizetype item) const
+    {
+        return 1.0 / (1.0 + std::exp(-double(uaiLogit[size_t(item)])));
+    }
 
     /// UAI layer parameters: latentSize weights for the latent, one for the base score, then
     /// the bias. Projecting the latent onto the first latentSize weights makes the layer's

@@ -22,7 +22,7 @@ inline constexpr int kSessionFormatVersion = 1;
 /// File name suffix of session files, without the dot.
 inline constexpr char kSessionSuffix[] = "uaisession";
 
-/// What a session was made from and with; written once when the session is created.
+/// The dataset and settings of a session, written once when the session is created.
 struct SessionHeader {
     QString datasetSpec;           ///< How to load the dataset again (see loadDataSource()).
     QString datasetName;           ///< Short name for titles and messages.

@@ -12,7 +12,6 @@
 #include <QUndoStack>
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
 Q_LOGGING_CATEGORY(lcSession, "uai.ui.session", QtWarningMsg)
@@ -62,11 +61,6 @@ private:
     std::optional<Verdict> m_after;
     bool m_applied = false;
 };
-
-double sigmoid(double logit)
-{
-    return 1.0 / (1.0 + std::exp(-logit));
-}
 
 } // namespace
 
@@ -415,7 +409,7 @@ bool LabelingSession::applyVerdict(qsizetype item, std::optional<Verdict> verdic
     if (m_latest) {
         event.baseScore = m_latest->baseScore[size_t(item)];
         if (m_latest->rankedByUai)
-            event.uaiScore = sigmoid(m_latest->uaiLogit[size_t(item)]);
+            event.uaiScore = m_latest->uaiScore(item);
     }
     const auto appended = m_store->appendVerdict(event);
     if (!appended.ok()) {

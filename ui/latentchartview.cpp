@@ -158,7 +158,14 @@ std::vector<double> niceTicks(double lo, double hi, int target)
     const double rough = range / std::max(1, target);
     const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
     const double normalised = rough / magnitude;
-    double step = normalised < 1.5 ? 1.0 : normalised < 3.0 ? 2.0 : normalised < 7.0 ? 5.0 : 10.0;
+    // Steps of 1, 2 or 5 times a power of ten, the one nearest the rough step.
+    double step = 10.0;
+    if (normalised < 1.5)
+        step = 1.0;
+    else if (normalised < 3.0)
+        step = 2.0;
+    else if (normalised < 7.0)
+        step = 5.0;
     step *= magnitude;
     const double first = std::ceil(lo / step - 1e-9);
     const double last = std::floor(hi / step + 1e-9);
@@ -582,7 +589,7 @@ void LatentChartView::paintScene(QPainter &painter, const Layout &layout, bool r
                     sprite.image);
             }
         } else {
-            // Vector devices: one style per layer, so that an SVG holds one group per layer
+            // Vector devices: one style per layer, so that an SVG contains one group per layer
             // rather than one per point.
             setMarkerStyle(painter, kind);
             for (qint32 i : points)

@@ -14,7 +14,7 @@
 
 namespace uai {
 
-/// What the horizontal axis of the "latent value against anomaly score" chart shows.
+/// The quantity on the horizontal axis of the "latent value against anomaly score" chart.
 enum class LatentAxis {
     /// w_l . l(x): the latent projected onto the UAI layer's latent weights. The layer's decision
     /// boundary is then a straight line in the chart.
@@ -100,8 +100,8 @@ std::vector<LatentAxis> availableLatentAxes(const RoundReport &report);
 
 /// Turns one round's report into chart points.
 ///
-/// `verdicts` holds one entry per item of the report (nullopt = no verdict yet), or is empty when
-/// no item has a verdict. `truth` holds one entry per item, or is empty when the data has no
+/// `verdicts` has one entry per item of the report (nullopt = no verdict yet), or is empty when
+/// no item has a verdict. `truth` has one entry per item, or is empty when the data has no
 /// ground truth. The item count is report.baseScore.size().
 ///
 /// PrincipalComponent: the covariance of the latent rows that are finite (and whose score is

@@ -524,7 +524,7 @@ void MainWindow::showCurrentSuspect()
     if (const auto report = m_session->latestReport()) {
         details.baseScore = report->baseScore[size_t(item)];
         if (report->rankedByUai)
-            details.uaiScore = 1.0 / (1.0 + std::exp(-double(report->uaiLogit[size_t(item)])));
+            details.uaiScore = report->uaiScore(item);
     }
     details.verdict = m_session->verdictFor(item);
     m_suspectView->setDetails(details);

@@ -114,10 +114,7 @@ void QueuePanel::rebuild()
     for (size_t row = 0; row < queue.size(); ++row) {
         const auto &entry = queue[row];
         const double base = report ? report->baseScore[size_t(entry.item)] : NAN;
-        const double uai =
-            report && report->rankedByUai
-                ? 1.0 / (1.0 + std::exp(-double(report->uaiLogit[size_t(entry.item)])))
-                : NAN;
+        const double uai = report && report->rankedByUai ? report->uaiScore(entry.item) : NAN;
         const QString cells[] = {QString::number(entry.rank),
                                  m_session->dataset().itemIds[entry.item],
                                  formatScore(base),
