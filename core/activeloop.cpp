@@ -17,6 +17,8 @@
 #include <cstring>
 #include <mutex>
 #include <numeric>
+#include <random>
+#include <stdexcept>
 
 Q_LOGGING_CATEGORY(lcLoop, "uai.core.loop", QtWarningMsg)
 
@@ -26,7 +28,12 @@ namespace {
 
 constexpr std::int8_t kNoVerdict = -1;
 constexpr quint32 kStateMagic = 0x55414957; // "UAIW"
-constexpr quint32 kStateVersion = 1;
+/// Version 2 adds the rankings' verdict records behind the confidence switch rule; version 1
+/// states load with empty records.
+constexpr quint32 kStateVersion = 2;
+/// Weight a ranking's verdict record keeps per round, so that the confidence rule follows a
+/// ranking that gets better (the UAI layer) or runs out of easy finds (the base score).
+constexpr double kRecordDiscount = 0.8;
 
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
@@ -58,6 +65,29 @@ struct LossTail {
     }
 };
 
+/// Discounted verdicts on the items a ranking put among its top k.
+struct RankingRecord {
+    double anomalies = 0.0;
+    double normals = 0.0;
+
+    /// Mean of the Beta(1 + anomalies, 1 + normals) posterior of the ranking's hit rate.
+    double meanHitRate() const { return (1.0 + anomalies) / (2.0 + anomalies + normals); }
+};
+
+/// An item of the latest queue, with the rankings that had it among their top k.
+struct QueuedItem {
+    qsizetype item = 0;
+    bool topByUai = false;
+    bool topByBase = false;
+};
+
+double sampleBeta(double alpha, double beta, std::mt19937_64 &generator)
+{
+    const double x = std::gamma_distribution<double>(alpha, 1.0)(generator);
+    const double y = std::gamma_distribution<double>(beta, 1.0)(generator);
+    return x + y > 0.0 ? x / (x + y) : 0.5;
+}
+
 } // namespace
 
 struct ActiveLoop::Impl {
@@ -75,6 +105,11 @@ struct ActiveLoop::Impl {
     std::vector<std::int8_t> verdicts; ///< Verdict per item, or kNoVerdict
     qsizetype verdictTotal = 0;
 
+    RankingRecord uaiRecord;
+    RankingRecord baseRecord;
+    std::vector<QueuedItem> lastQueue;
+    std::mt19937_64 switchGenerator;
+
     VerdictSnapshot snapshotVerdicts() const;
     bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
     Status train(int steps,
@@ -83,8 +118,10 @@ struct ActiveLoop::Impl {
                  const std::atomic_bool *stop,
                  LossTail *tail);
     bool score(RoundReport &report, const std::atomic_bool *stop = nullptr) const;
-    void select(RoundReport &report, bool byUai) const;
-    bool rankByUai(qsizetype anomalies, qsizetype normals) const;
+    void select(RoundReport &report, bool byUai);
+    bool rankByUai(qsizetype anomalies, qsizetype normals, bool sample);
+    void creditLastQueue();
+    void anchorUaiLayer();
     std::vector<at::Tensor> snapshotWeights() const;
     void restoreWeights(const std::vector<at::Tensor> &state);
 };
@@ -226,35 +263,109 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
                     count * sizeof(float));
     }
 
-    const at::Tensor weight = network->uaiWeight().detach().reshape({-1}).contiguous();
+    // Reported on the raw inputs, so that charts can draw the boundary in latent-score space.
+    const auto [rawWeight, rawBias] = network->uaiLayerOnRawInputs();
+    const at::Tensor weight = rawWeight.contiguous();
     report.uaiWeights.assign(weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel());
-    report.uaiBias = network->uaiBias().detach().item<float>();
+    report.uaiBias = rawBias;
     return true;
 }
 
 /// Applies the switch rule: whether the UAI layer, trained on these verdict counts, ranks the
-/// queue instead of the base anomaly score.
-bool ActiveLoop::Impl::rankByUai(qsizetype anomalies, qsizetype normals) const
+/// queue instead of the base anomaly score. The confidence rule samples the rankings' posteriors
+/// when sample is true and compares their means otherwise.
+bool ActiveLoop::Impl::rankByUai(qsizetype anomalies, qsizetype normals, bool sample)
 {
-    if (settings.switchRule == SwitchRule::SecondRound)
+    switch (settings.switchRule) {
+    case SwitchRule::BothVerdicts:
+        return anomalies > 0 && normals > 0;
+    case SwitchRule::SecondRound:
         return anomalies + normals > 0;
-    return anomalies > 0 && normals > 0;
+    case SwitchRule::Confidence:
+        break;
+    }
+    // As with both-verdicts, a layer that has seen only one kind of verdict does not rank.
+    if (anomalies == 0 || normals == 0)
+        return false;
+    if (!sample)
+        return uaiRecord.meanHitRate() >= baseRecord.meanHitRate();
+    const double uaiDraw =
+        sampleBeta(1.0 + uaiRecord.anomalies, 1.0 + uaiRecord.normals, switchGenerator);
+    const double baseDraw =
+        sampleBeta(1.0 + baseRecord.anomalies, 1.0 + baseRecord.normals, switchGenerator);
+    return uaiDraw >= baseDraw;
 }
 
-void ActiveLoop::Impl::select(RoundReport &report, bool byUai) const
+/// Adds the verdicts on the latest queue to the records of the rankings that had each item among
+/// their top k, after discounting the older records. Items without a verdict yet, and unsure
+/// ones, count for neither.
+void ActiveLoop::Impl::creditLastQueue()
 {
-    const std::vector<float> &key = byUai ? report.uaiLogit : report.baseScore;
-    std::vector<qsizetype> candidates;
-    {
-        std::lock_guard lock(verdictMutex);
-        candidates.reserve(verdicts.size() - static_cast<size_t>(verdictTotal));
-        for (size_t i = 0; i < verdicts.size(); ++i) {
-            if (verdicts[i] == kNoVerdict)
-                candidates.push_back(static_cast<qsizetype>(i));
+    if (lastQueue.empty())
+        return;
+    for (RankingRecord *record : {&uaiRecord, &baseRecord}) {
+        record->anomalies *= kRecordDiscount;
+        record->normals *= kRecordDiscount;
+    }
+    std::lock_guard lock(verdictMutex);
+    for (const QueuedItem &queued : lastQueue) {
+        const auto verdict = verdicts[static_cast<size_t>(queued.item)];
+        const bool anomaly = verdict == static_cast<std::int8_t>(Verdict::Anomaly);
+        const bool normal = verdict == static_cast<std::int8_t>(Verdict::Normal);
+        if (!anomaly && !normal)
+            continue;
+        for (auto [top, record] :
+             {std::pair{queued.topByUai, &uaiRecord}, std::pair{queued.topByBase, &baseRecord}}) {
+            if (top)
+                (anomaly ? record->anomalies : record->normals) += 1.0;
         }
     }
-    const auto take = std::min<size_t>(candidates.size(), static_cast<size_t>(settings.queueSize));
-    // Highest key first; equal keys keep item order so that a seed reproduces the queue.
+    lastQueue.clear();
+}
+
+/// Starts the UAI layer as the base ranking on standardised inputs, from the means and standard
+/// deviations of the latent vectors and anomaly scores of every item.
+void ActiveLoop::Impl::anchorUaiLayer()
+{
+    at::Tensor mean;
+    at::Tensor scale;
+    {
+        c10::InferenceMode inferenceMode;
+        const std::int64_t itemCount = features.size(0);
+        const int inputs = network->latentSize() + 1;
+        at::Tensor sum = at::zeros({inputs}, at::kDouble);
+        at::Tensor squares = at::zeros({inputs}, at::kDouble);
+        for (std::int64_t start = 0; start < itemCount; start += settings.scoringChunk) {
+            const std::int64_t end =
+                std::min<std::int64_t>(start + settings.scoringChunk, itemCount);
+            const at::Tensor chunkClasses =
+                classes.defined() ? classes.slice(0, start, end) : at::Tensor();
+            const auto pass =
+                network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
+            const at::Tensor values =
+                at::cat({pass.latent, pass.itemLoss.unsqueeze(1)}, 1).to(at::kDouble);
+            sum += values.sum(0);
+            squares += values.pow(2).sum(0);
+        }
+        mean = sum / double(itemCount);
+        scale = (squares / double(itemCount) - mean.pow(2)).clamp_min(0.0).sqrt();
+    }
+    // Tensors made in inference mode cannot take part in training, so the layer gets copies.
+    mean = mean.to(at::kFloat).clone();
+    scale = scale.to(at::kFloat).clone();
+    if (!at::isfinite(mean).all().item<bool>() || !at::isfinite(scale).all().item<bool>())
+        throw std::runtime_error("the latent vectors or anomaly scores are not finite");
+    network->anchorUaiLayer(mean, scale);
+}
+
+namespace {
+
+/// The k unlabeled items with the highest key; equal keys keep item order so that a seed
+/// reproduces the queue.
+std::vector<qsizetype>
+topItems(std::vector<qsizetype> candidates, const std::vector<float> &key, size_t k)
+{
+    const auto take = std::min(candidates.size(), k);
     std::partial_sort(candidates.begin(),
                       candidates.begin() + static_cast<std::ptrdiff_t>(take),
                       candidates.end(),
@@ -264,8 +375,34 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai) const
                           return a < b;
                       });
     candidates.resize(take);
-    report.queue = std::move(candidates);
+    return candidates;
+}
+
+} // namespace
+
+void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
+{
+    std::vector<qsizetype> candidates;
+    {
+        std::lock_guard lock(verdictMutex);
+        candidates.reserve(verdicts.size() - static_cast<size_t>(verdictTotal));
+        for (size_t i = 0; i < verdicts.size(); ++i) {
+            if (verdicts[i] == kNoVerdict)
+                candidates.push_back(static_cast<qsizetype>(i));
+        }
+    }
+    const auto k = static_cast<size_t>(settings.queueSize);
+    report.queue = topItems(candidates, byUai ? report.uaiLogit : report.baseScore, k);
     report.rankedByUai = byUai;
+
+    // The other ranking's top k tells which items count for both rankings' records.
+    const std::vector<qsizetype> otherTop =
+        topItems(std::move(candidates), byUai ? report.baseScore : report.uaiLogit, k);
+    lastQueue.clear();
+    for (const qsizetype item : report.queue) {
+        const bool inOther = std::find(otherTop.begin(), otherTop.end(), item) != otherTop.end();
+        lastQueue.push_back({item, byUai || inOther, !byUai || inOther});
+    }
 }
 
 std::vector<at::Tensor> ActiveLoop::Impl::snapshotWeights() const
@@ -322,6 +459,7 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
         impl->dataset = dataset;
         impl->settings = settings;
         impl->generator = at::detail::createCPUGenerator(settings.seed);
+        impl->switchGenerator.seed(settings.seed);
         impl->features = at::from_blob(const_cast<float *>(dataset->features.data()),
                                        {dataset->itemCount, dataset->featureCount},
                                        at::kFloat);
@@ -365,6 +503,14 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Pretraining failed: %1").arg(QString::fromUtf8(error.what())));
     }
+    if (d->settings.layerStart == UaiLayerStart::BaseScore) {
+        try {
+            d->anchorUaiLayer();
+        } catch (const std::exception &error) {
+            return fail(QStringLiteral("Cannot start the UAI layer from the base ranking: %1")
+                            .arg(QString::fromUtf8(error.what())));
+        }
+    }
     d->pretrained = true;
     qCDebug(lcLoop) << "pretrained" << d->settings.pretrainSteps << "steps in"
                     << secondsSince(start) << "s";
@@ -376,6 +522,7 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
     RoundReport report;
     report.round = d->rounds + 1;
     try {
+        d->creditLastQueue();
         const VerdictSnapshot verdicts = d->snapshotVerdicts();
         report.anomalyVerdicts = verdicts.anomalies;
         report.normalVerdicts = verdicts.normals;
@@ -419,7 +566,7 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
         }
 
         const auto selectStart = std::chrono::steady_clock::now();
-        d->select(report, d->rankByUai(verdicts.anomalies, verdicts.normals));
+        d->select(report, d->rankByUai(verdicts.anomalies, verdicts.normals, true));
         report.selectSeconds = secondsSince(selectStart);
     } catch (const std::exception &error) {
         return fail(QStringLiteral("Round %1 failed: %2")
@@ -449,7 +596,7 @@ Result<RoundReport> ActiveLoop::rankWithoutTraining()
             const VerdictSnapshot verdicts = d->snapshotVerdicts();
             report.anomalyVerdicts = verdicts.anomalies;
             report.normalVerdicts = verdicts.normals;
-            byUai = d->rankByUai(verdicts.anomalies, verdicts.normals);
+            byUai = d->rankByUai(verdicts.anomalies, verdicts.normals, false);
         }
         d->select(report, byUai);
     } catch (const std::exception &error) {
@@ -492,6 +639,19 @@ QByteArray ActiveLoop::saveState() const
         out.writeRawData(reinterpret_cast<const char *>(values.data_ptr<float>()),
                          static_cast<int>(values.numel() * sizeof(float)));
     }
+    out << d->uaiRecord.anomalies << d->uaiRecord.normals << d->baseRecord.anomalies
+        << d->baseRecord.normals << quint32(d->lastQueue.size());
+    for (const QueuedItem &queued : d->lastQueue)
+        out << qint64(queued.item) << queued.topByUai << queued.topByBase;
+    const at::Tensor &mean = d->network->uaiInputMean();
+    const at::Tensor &scale = d->network->uaiInputScale();
+    out << mean.defined();
+    if (mean.defined()) {
+        const at::Tensor values = at::cat({mean, scale}).contiguous();
+        out << qint64(values.numel());
+        out.writeRawData(reinterpret_cast<const char *>(values.data_ptr<float>()),
+                         static_cast<int>(values.numel() * sizeof(float)));
+    }
     return bytes;
 }
 
@@ -507,9 +667,9 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
     in >> magic >> version >> rounds >> pretrained >> count;
     if (in.status() != QDataStream::Ok || magic != kStateMagic)
         return fail(QStringLiteral("The saved model state is damaged or not a model state."));
-    if (version != kStateVersion)
+    if (version < 1 || version > kStateVersion)
         return fail(QStringLiteral("The saved model state has version %1; this build reads "
-                                   "version %2.")
+                                   "versions 1 to %2.")
                         .arg(version)
                         .arg(kStateVersion));
     std::vector<at::Tensor> state = d->snapshotWeights();
@@ -531,11 +691,60 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
             != byteCount)
             return fail(QStringLiteral("The saved model state is truncated."));
     }
+    RankingRecord uaiRecord;
+    RankingRecord baseRecord;
+    std::vector<QueuedItem> lastQueue;
+    at::Tensor standardisation;
+    if (version >= 2) {
+        quint32 queued = 0;
+        in >> uaiRecord.anomalies >> uaiRecord.normals >> baseRecord.anomalies >> baseRecord.normals
+            >> queued;
+        const auto finiteCount = [](double v) { return std::isfinite(v) && v >= 0.0; };
+        if (in.status() != QDataStream::Ok || !finiteCount(uaiRecord.anomalies)
+            || !finiteCount(uaiRecord.normals) || !finiteCount(baseRecord.anomalies)
+            || !finiteCount(baseRecord.normals) || queued > d->verdicts.size())
+            return fail(QStringLiteral("The saved model state has damaged ranking records."));
+        for (quint32 i = 0; i < queued; ++i) {
+            qint64 item = -1;
+            QueuedItem entry;
+            in >> item >> entry.topByUai >> entry.topByBase;
+            if (in.status() != QDataStream::Ok || item < 0
+                || static_cast<quint64>(item) >= d->verdicts.size())
+                return fail(QStringLiteral("The saved model state names a queued item that this "
+                                           "dataset does not have."));
+            entry.item = static_cast<qsizetype>(item);
+            lastQueue.push_back(entry);
+        }
+        bool standardised = false;
+        in >> standardised;
+        if (standardised) {
+            const std::int64_t inputs = d->network->latentSize() + 1;
+            qint64 numel = 0;
+            in >> numel;
+            if (in.status() != QDataStream::Ok || numel != 2 * inputs)
+                return fail(QStringLiteral("The saved model state has a UAI layer "
+                                           "standardisation that does not fit this network."));
+            standardisation = at::empty({2 * inputs}, at::kFloat);
+            const auto byteCount = static_cast<int>(numel * sizeof(float));
+            if (in.readRawData(reinterpret_cast<char *>(standardisation.data_ptr<float>()),
+                               byteCount)
+                != byteCount)
+                return fail(QStringLiteral("The saved model state is truncated."));
+        }
+    }
     if (!in.atEnd())
         return fail(QStringLiteral("The saved model state has trailing bytes."));
     d->restoreWeights(state);
     d->rounds = rounds;
     d->pretrained = pretrained;
+    d->uaiRecord = uaiRecord;
+    d->baseRecord = baseRecord;
+    d->lastQueue = std::move(lastQueue);
+    if (standardisation.defined()) {
+        const std::int64_t inputs = d->network->latentSize() + 1;
+        d->network->setUaiInputStandardisation(standardisation.slice(0, 0, inputs),
+                                               standardisation.slice(0, inputs));
+    }
     return success();
 }
 

@@ -32,4 +32,50 @@ QString modelKindName(ModelKind kind)
     return kind == ModelKind::Autoencoder ? QStringLiteral("dae") : QStringLiteral("class");
 }
 
+QString switchRuleName(SwitchRule rule)
+{
+    switch (rule) {
+    case SwitchRule::BothVerdicts:
+        return QStringLiteral("both-verdicts");
+    case SwitchRule::SecondRound:
+        return QStringLiteral("second-round");
+    case SwitchRule::Confidence:
+        return QStringLiteral("confidence");
+    }
+    return {};
+}
+
+bool parseSwitchRule(const QString &name, SwitchRule *rule)
+{
+    for (const SwitchRule candidate :
+         {SwitchRule::BothVerdicts, SwitchRule::SecondRound, SwitchRule::Confidence}) {
+        if (name == switchRuleName(candidate)) {
+            *rule = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString layerStartName(UaiLayerStart start)
+{
+    return start == UaiLayerStart::Random ? QStringLiteral("random") : QStringLiteral("base-score");
+}
+
+bool parseLayerStart(const QString &name, UaiLayerStart *start)
+{
+    for (const UaiLayerStart candidate : {UaiLayerStart::Random, UaiLayerStart::BaseScore}) {
+        if (name == layerStartName(candidate)) {
+            *start = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString switchRuleChoices()
+{
+    return QStringLiteral("both-verdicts, second-round or confidence");
+}
+
 } // namespace uai

@@ -19,6 +19,21 @@ enum class SwitchRule {
     BothVerdicts,
     /// Rank by the UAI layer from the second round on, whatever the verdicts so far.
     SecondRound,
+    /// Once an anomaly and a normal verdict exist, choose each round between the UAI layer and
+    /// the base score by how many anomalies each one's past picks turned out to be: a Beta
+    /// posterior per ranking over recent verdicts, sampled once per round (Thompson sampling),
+    /// older rounds discounted.
+    Confidence,
+};
+
+/// How the UAI layer starts before its first verdict.
+enum class UaiLayerStart {
+    /// Random (Glorot) weights on the raw latent vector and anomaly score, as published.
+    Random,
+    /// Inputs standardised with their means and deviations over the dataset after pretraining,
+    /// and weights that reproduce the base ranking (score weight 1, the rest 0), so that a few
+    /// verdicts adjust the base ranking instead of replacing it with a random one.
+    BaseScore,
 };
 
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
@@ -38,6 +53,7 @@ struct LoopSettings {
     /// The published method leaves it open; 0.1 suits both [0, 1] pixels and standardised columns.
     double inputNoise = 0.1;
     SwitchRule switchRule = SwitchRule::BothVerdicts;
+    UaiLayerStart layerStart = UaiLayerStart::Random;
     std::uint64_t seed = 1;
     /// Items scored per forward pass when rescoring the whole dataset.
     int scoringChunk = 8192;
@@ -51,5 +67,21 @@ struct LoopSettings {
 
 /// Returns "dae" or "class", the spelling used on the command line and in files.
 QString modelKindName(ModelKind kind);
+
+/// Returns "both-verdicts", "second-round" or "confidence", the spelling used on the command line
+/// and in files.
+QString switchRuleName(SwitchRule rule);
+
+/// Parses a switch rule name; returns false for an unknown name.
+bool parseSwitchRule(const QString &name, SwitchRule *rule);
+
+/// The accepted switch rule names, for messages: "both-verdicts, second-round or confidence".
+QString switchRuleChoices();
+
+/// Returns "random" or "base-score", the spelling used on the command line and in files.
+QString layerStartName(UaiLayerStart start);
+
+/// Parses a layer start name; returns false for an unknown name.
+bool parseLayerStart(const QString &name, UaiLayerStart *start);
 
 } // namespace uai

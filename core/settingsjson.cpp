@@ -15,6 +15,7 @@ const QLatin1String kBatchSize("batch_size");
 const QLatin1String kLearningRate("learning_rate");
 const QLatin1String kInputNoise("input_noise");
 const QLatin1String kSwitchRule("switch_rule");
+const QLatin1String kLayerStart("layer_start");
 const QLatin1String kSeed("seed");
 const QLatin1String kBudget("budget");
 const QLatin1String kTruthColumn("truth_column");
@@ -45,9 +46,8 @@ QJsonObject sessionSettingsToJson(const SessionSettings &settings)
     json[kBatchSize] = settings.loop.batchSize;
     json[kLearningRate] = settings.loop.learningRate;
     json[kInputNoise] = settings.loop.inputNoise;
-    json[kSwitchRule] = settings.loop.switchRule == SwitchRule::BothVerdicts
-                            ? QStringLiteral("both-verdicts")
-                            : QStringLiteral("second-round");
+    json[kSwitchRule] = switchRuleName(settings.loop.switchRule);
+    json[kLayerStart] = layerStartName(settings.loop.layerStart);
     // JSON numbers are doubles, so the 64-bit seed travels as text.
     json[kSeed] = QString::number(settings.loop.seed);
     json[kBudget] = double(settings.budget);
@@ -110,14 +110,12 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
         *target = json[key].toDouble();
     }
     if (json.contains(kSwitchRule)) {
-        const QString rule = json[kSwitchRule].toString();
-        if (rule == QLatin1String("both-verdicts"))
-            settings.loop.switchRule = SwitchRule::BothVerdicts;
-        else if (rule == QLatin1String("second-round"))
-            settings.loop.switchRule = SwitchRule::SecondRound;
-        else
-            return wrongType(kSwitchRule, "\"both-verdicts\" or \"second-round\"");
+        if (!parseSwitchRule(json[kSwitchRule].toString(), &settings.loop.switchRule))
+            return wrongType(kSwitchRule, "\"both-verdicts\", \"second-round\" or \"confidence\"");
     }
+    if (json.contains(kLayerStart)
+        && !parseLayerStart(json[kLayerStart].toString(), &settings.loop.layerStart))
+        return wrongType(kLayerStart, "\"random\" or \"base-score\"");
     if (json.contains(kSeed)) {
         bool ok = false;
         settings.loop.seed = json[kSeed].toString().toULongLong(&ok);

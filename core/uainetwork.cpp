@@ -106,8 +106,40 @@ UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
 
 at::Tensor UaiNetwork::uaiLogit(const at::Tensor &latent, const at::Tensor &score) const
 {
-    const at::Tensor inputs = at::cat({latent, score.detach().unsqueeze(1)}, 1);
+    at::Tensor inputs = at::cat({latent, score.detach().unsqueeze(1)}, 1);
+    if (m_uaiInputMean.defined())
+        inputs = (inputs - m_uaiInputMean) / m_uaiInputScale;
     return m_uai.forward(inputs).squeeze(1);
+}
+
+void UaiNetwork::anchorUaiLayer(const at::Tensor &inputMean, const at::Tensor &inputScale)
+{
+    setUaiInputStandardisation(inputMean, inputScale);
+    at::NoGradGuard noGrad;
+    m_uai.weight.zero_();
+    m_uai.weight[0][m_latentSize] = 1.0f;
+    m_uai.bias.zero_();
+}
+
+void UaiNetwork::setUaiInputStandardisation(const at::Tensor &inputMean,
+                                            const at::Tensor &inputScale)
+{
+    m_uaiInputMean = inputMean.detach().clone();
+    // A constant input keeps scale 1 rather than dividing by zero.
+    m_uaiInputScale =
+        at::where(inputScale > 1e-12, inputScale, at::ones_like(inputScale)).detach().clone();
+}
+
+std::pair<at::Tensor, float> UaiNetwork::uaiLayerOnRawInputs() const
+{
+    at::NoGradGuard noGrad;
+    const at::Tensor weight = m_uai.weight.detach().reshape({-1});
+    const float bias = m_uai.bias.detach().item<float>();
+    if (!m_uaiInputMean.defined())
+        return {weight.clone(), bias};
+    // w . (x - mean) / scale + b  =  (w / scale) . x + (b - w . mean / scale)
+    const at::Tensor rawWeight = weight / m_uaiInputScale;
+    return {rawWeight, bias - (rawWeight * m_uaiInputMean).sum().item<float>()};
 }
 
 std::vector<at::Tensor> UaiNetwork::baseParameters() const

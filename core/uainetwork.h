@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include <utility>
 #include <vector>
 
 namespace uai {
@@ -59,6 +60,20 @@ public:
     /// Returns the UAI layer's logit for latent vectors and (detached) anomaly scores.
     at::Tensor uaiLogit(const at::Tensor &latent, const at::Tensor &score) const;
 
+    /// Makes the UAI layer standardise its inputs with these means and standard deviations
+    /// ([latentSize + 1] each, the score last) and starts it as the base ranking: latent weights
+    /// 0, score weight 1, bias 0, so its logit is the standardised anomaly score until verdicts
+    /// move it.
+    void anchorUaiLayer(const at::Tensor &inputMean, const at::Tensor &inputScale);
+    /// Sets the standardisation without touching the weights (restoring a saved state).
+    void setUaiInputStandardisation(const at::Tensor &inputMean, const at::Tensor &inputScale);
+    /// Means and standard deviations the layer standardises with; undefined when it reads its
+    /// inputs as they are.
+    const at::Tensor &uaiInputMean() const { return m_uaiInputMean; }
+    const at::Tensor &uaiInputScale() const { return m_uaiInputScale; }
+    /// The layer's weights ([latentSize + 1]) and bias for raw, unstandardised inputs.
+    std::pair<at::Tensor, float> uaiLayerOnRawInputs() const;
+
     /// All trainable tensors: the base model's, then the UAI weight and bias.
     std::vector<at::Tensor> parameters() const;
     /// The base model's tensors only, for pretraining.
@@ -78,6 +93,8 @@ private:
     std::vector<DenseLayer> m_encoder; ///< Autoencoder encoder, or the classifier's hidden layers.
     std::vector<DenseLayer> m_decoder; ///< Autoencoder decoder, or the classifier's output layer.
     DenseLayer m_uai;
+    at::Tensor m_uaiInputMean;
+    at::Tensor m_uaiInputScale;
 };
 
 } // namespace uai

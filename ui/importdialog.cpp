@@ -241,6 +241,17 @@ void ImportDialog::buildForm()
                                 "256, 64 and this). With 1, the latent chart can show the single "
                                 "unit directly."));
     loopForm->addRow(tr("&Latent units:"), m_latentSpin);
+    m_switchCombo = new QComboBox(this);
+    m_switchCombo->setObjectName(QStringLiteral("switchCombo"));
+    m_switchCombo->addItem(tr("After an anomaly and a normal verdict (published method)"),
+                           switchRuleName(SwitchRule::BothVerdicts));
+    m_switchCombo->addItem(tr("From the second round"), switchRuleName(SwitchRule::SecondRound));
+    m_switchCombo->addItem(tr("Each round, the ranking whose recent picks found more"),
+                           switchRuleName(SwitchRule::Confidence));
+    selectByData(m_switchCombo, switchRuleName(LoopSettings().switchRule));
+    m_switchCombo->setToolTip(tr("When the queue stops following the base model's anomaly score "
+                                 "and follows the UAI layer trained on your verdicts"));
+    loopForm->addRow(tr("UAI &ranking:"), m_switchCombo);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_reloadButton = m_buttons->addButton(tr("&Reload"), QDialogButtonBox::ActionRole);
@@ -350,6 +361,7 @@ LoopSettings ImportDialog::settings() const
     loop.queueSize = m_queueSizeSpin->value();
     loop.seed = std::uint64_t(m_seedSpin->value());
     loop.hiddenSizes.back() = m_latentSpin->value();
+    parseSwitchRule(m_switchCombo->currentData().toString(), &loop.switchRule);
     return loop;
 }
 

@@ -124,6 +124,7 @@ private:
     QSpinBox *m_budgetSpin = nullptr;
     QSpinBox *m_seedSpin = nullptr;
     QSpinBox *m_latentSpin = nullptr;
+    QComboBox *m_switchCombo = nullptr;
     QPushButton *m_reloadButton = nullptr;
     QPushButton *m_loadAnywayButton = nullptr;
     QDialogButtonBox *m_buttons = nullptr;

@@ -149,9 +149,16 @@ bool parseRunOptions(QCommandLineParser &parser,
         {QStringLiteral("switch"),
          QStringLiteral("When the queue switches to the UAI layer: "
                         "both-verdicts (once an anomaly and a normal "
-                        "verdict exist) or second-round. Default: "
-                        "both-verdicts."),
+                        "verdict exist), second-round, or confidence "
+                        "(each round, the ranking whose recent picks "
+                        "held more anomalies). Default: both-verdicts."),
          QStringLiteral("rule")},
+        {QStringLiteral("layer-start"),
+         QStringLiteral("How the UAI layer starts: random (random weights "
+                        "on the raw latent and score) or base-score "
+                        "(standardised inputs, weights that reproduce "
+                        "the base ranking). Default: random."),
+         QStringLiteral("start")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),
          QStringLiteral("name")},
@@ -207,14 +214,17 @@ bool parseRunOptions(QCommandLineParser &parser,
         return false;
     }
 
+    const QString start = parser.value(QStringLiteral("layer-start"));
+    if (!start.isEmpty() && !uai::parseLayerStart(start, &options->loop.layerStart)) {
+        *error = QStringLiteral("--layer-start \"%1\" is unknown; use random or base-score.")
+                     .arg(start);
+        return false;
+    }
+
     const QString rule = parser.value(QStringLiteral("switch"));
-    if (rule.isEmpty() || rule == QLatin1String("both-verdicts"))
-        options->loop.switchRule = uai::SwitchRule::BothVerdicts;
-    else if (rule == QLatin1String("second-round"))
-        options->loop.switchRule = uai::SwitchRule::SecondRound;
-    else {
-        *error = QStringLiteral("--switch \"%1\" is unknown; use both-verdicts or second-round.")
-                     .arg(rule);
+    if (!rule.isEmpty() && !uai::parseSwitchRule(rule, &options->loop.switchRule)) {
+        *error = QStringLiteral("--switch \"%1\" is unknown; use %2.")
+                     .arg(rule, uai::switchRuleChoices());
         return false;
     }
 

@@ -84,6 +84,10 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
                         "1-unit latent for the charts. Default: "
                         "256,64,8."),
          QStringLiteral("sizes")},
+        {QStringLiteral("switch"),
+         QStringLiteral("When the queue follows the UAI layer: both-verdicts, second-round or "
+                        "confidence (see uai-cli run --help). Default: both-verdicts."),
+         QStringLiteral("rule")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
          QStringLiteral("count")},
@@ -130,6 +134,11 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
         options.settings.loop.model = ModelKind::Classifier;
     else if (!model.isEmpty())
         return fail(QStringLiteral("--model \"%1\" is unknown; use dae or class.").arg(model));
+
+    const QString rule = parser.value(QStringLiteral("switch"));
+    if (!rule.isEmpty() && !parseSwitchRule(rule, &options.settings.loop.switchRule))
+        return fail(
+            QStringLiteral("--switch \"%1\" is unknown; use %2.").arg(rule, switchRuleChoices()));
 
     int budget = 1000;
     int seed = 1;

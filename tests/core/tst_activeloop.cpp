@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <numeric>
 #include <random>
 #include <thread>
 
@@ -96,6 +97,10 @@ private Q_SLOTS:
     void restoreRejectsOtherShape();
     void reconstructionMatchesScore();
     void uaiBeatsBaseOnShuttle();
+    void baseScoreStartKeepsBaseRanking();
+    void confidenceRuleFollowsHits();
+    void confidenceRuleSurvivesRestore();
+    void versionOneStateStillLoads();
 };
 
 void tst_ActiveLoop::initTestCase()
@@ -380,6 +385,135 @@ void tst_ActiveLoop::uaiBeatsBaseOnShuttle()
     QCOMPARE(result.value().anomalies, 867);
     QVERIFY(uaiFound >= baseFound + 80);
     QVERIFY(uaiFound >= 780);
+}
+
+void tst_ActiveLoop::baseScoreStartKeepsBaseRanking()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    const uai::RoundReport &report = ranked.value();
+
+    // Before any verdict the layer's logit orders the items as the anomaly score does.
+    std::vector<qsizetype> byScore(report.baseScore.size());
+    std::iota(byScore.begin(), byScore.end(), 0);
+    std::vector<qsizetype> byLogit = byScore;
+    std::stable_sort(byScore.begin(), byScore.end(), [&report](qsizetype a, qsizetype b) {
+        return report.baseScore[size_t(a)] > report.baseScore[size_t(b)];
+    });
+    std::stable_sort(byLogit.begin(), byLogit.end(), [&report](qsizetype a, qsizetype b) {
+        return report.uaiLogit[size_t(a)] > report.uaiLogit[size_t(b)];
+    });
+    QCOMPARE(byLogit, byScore);
+
+    // The reported weights act on the raw latent vector and score, as the charts use them.
+    const int latent = report.latentSize;
+    QCOMPARE(report.uaiWeights.size(), size_t(latent + 1));
+    for (const size_t item : {size_t(0), size_t(150), size_t(314)}) {
+        double logit = report.uaiBias;
+        for (int j = 0; j < latent; ++j)
+            logit += double(report.uaiWeights[size_t(j)]) * report.latent[item * latent + j];
+        logit += double(report.uaiWeights[size_t(latent)]) * report.baseScore[item];
+        QVERIFY2(std::abs(logit - report.uaiLogit[item]) < 1e-3 * (1 + std::abs(logit)),
+                 qPrintable(QStringLiteral("item %1: %2 against %3")
+                                .arg(item)
+                                .arg(logit)
+                                .arg(report.uaiLogit[item])));
+    }
+}
+
+void tst_ActiveLoop::confidenceRuleFollowsHits()
+{
+    // An analyst who calls every item of a UAI-ranked queue normal and every item of a
+    // base-ranked queue an anomaly: the confidence rule must learn to pick the base ranking.
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.switchRule = uai::SwitchRule::Confidence;
+    settings.queueSize = 3;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    int baseRounds = 0;
+    int uaiRounds = 0;
+    for (int round = 1; round <= 16; ++round) {
+        const auto report = loop->runRound();
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        if (round == 1)
+            QVERIFY(!report.value().rankedByUai);
+        if (round > 4)
+            ++(report.value().rankedByUai ? uaiRounds : baseRounds);
+        for (const qsizetype item : report.value().queue) {
+            loop->submitVerdict(
+                item, report.value().rankedByUai ? uai::Verdict::Normal : uai::Verdict::Anomaly);
+        }
+    }
+    qInfo(
+        "rounds 5 to 16: %d ranked by the base score, %d by the UAI layer", baseRounds, uaiRounds);
+    QVERIFY(baseRounds >= 9);
+}
+
+void tst_ActiveLoop::confidenceRuleSurvivesRestore()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.switchRule = uai::SwitchRule::Confidence;
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto trained = makeLoop(data, settings);
+    QVERIFY(trained->pretrain().ok());
+    for (int round = 0; round < 3; ++round) {
+        const auto report = trained->runRound();
+        QVERIFY(report.ok());
+        for (const qsizetype item : report.value().queue) {
+            trained->submitVerdict(item,
+                                   data->truth[size_t(item)] == uai::Truth::Anomaly
+                                       ? uai::Verdict::Anomaly
+                                       : uai::Verdict::Normal);
+        }
+    }
+    const QByteArray state = trained->saveState();
+    auto restored = makeLoop(data, settings);
+    for (qsizetype item = 0; item < data->itemCount; ++item) {
+        if (const auto verdict = trained->verdictFor(item))
+            restored->submitVerdict(item, *verdict);
+    }
+    const auto status = restored->restoreState(state);
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    // Saving again gives the same bytes: weights, standardisation, records and queue came back.
+    QCOMPARE(restored->saveState(), state);
+    const auto expected = trained->rankWithoutTraining();
+    const auto again = restored->rankWithoutTraining();
+    QVERIFY(expected.ok() && again.ok());
+    QCOMPARE(again.value().rankedByUai, expected.value().rankedByUai);
+    QCOMPARE(again.value().uaiLogit, expected.value().uaiLogit);
+}
+
+void tst_ActiveLoop::versionOneStateStillLoads()
+{
+    // A version 1 state is the version 2 state without its trailer of ranking records.
+    const auto data = makeBlobs();
+    auto trained = makeLoop(data, smallSettings());
+    QVERIFY(trained->pretrain().ok());
+    QByteArray state = trained->saveState();
+    // Trailer: four doubles, an empty queue (count 0) and no standardisation (one bool).
+    const qsizetype trailer = 4 * 8 + 4 + 1;
+    QCOMPARE(state.right(trailer), QByteArray(trailer, '\0'));
+    state.chop(trailer);
+    const char versionOne[4] = {0, 0, 0, 1};
+    state.replace(4, 4, QByteArray(versionOne, 4));
+
+    auto restored = makeLoop(data, smallSettings());
+    const auto status = restored->restoreState(state);
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QCOMPARE(restored->rankWithoutTraining().value().baseScore,
+             trained->rankWithoutTraining().value().baseScore);
+
+    state.replace(4, 4, QByteArray("\0\0\0\3", 4));
+    const auto newer = restored->restoreState(state);
+    QVERIFY(!newer.ok());
+    QVERIFY2(newer.error().contains(QLatin1String("version 3")), qPrintable(newer.error()));
 }
 
 QTEST_GUILESS_MAIN(tst_ActiveLoop)

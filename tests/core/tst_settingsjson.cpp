@@ -25,7 +25,8 @@ void tst_SettingsJson::roundTripKeepsEveryField()
     settings.loop.batchSize = 64;
     settings.loop.learningRate = 0.005;
     settings.loop.inputNoise = 0.25;
-    settings.loop.switchRule = uai::SwitchRule::SecondRound;
+    settings.loop.switchRule = uai::SwitchRule::Confidence;
+    settings.loop.layerStart = uai::UaiLayerStart::BaseScore;
     settings.loop.seed = 18446744073709551615ULL;
     settings.budget = 4321;
     settings.source.csv.truthColumn = QStringLiteral("truth");
@@ -45,7 +46,8 @@ void tst_SettingsJson::roundTripKeepsEveryField()
     QCOMPARE(back.loop.batchSize, 64);
     QCOMPARE(back.loop.learningRate, 0.005);
     QCOMPARE(back.loop.inputNoise, 0.25);
-    QCOMPARE(back.loop.switchRule, uai::SwitchRule::SecondRound);
+    QCOMPARE(back.loop.switchRule, uai::SwitchRule::Confidence);
+    QCOMPARE(back.loop.layerStart, uai::UaiLayerStart::BaseScore);
     QCOMPARE(back.loop.seed, 18446744073709551615ULL);
     QCOMPARE(back.source.seed, 18446744073709551615ULL);
     QCOMPARE(back.budget, 4321);
@@ -71,6 +73,10 @@ void tst_SettingsJson::invalidValueNamesKey_data()
     QTest::addColumn<QJsonValue>("value");
     QTest::newRow("unknown model")
         << QStringLiteral("model") << QJsonValue(QStringLiteral("forest"));
+    QTest::newRow("unknown switch rule")
+        << QStringLiteral("switch_rule") << QJsonValue(QStringLiteral("sometimes"));
+    QTest::newRow("unknown layer start")
+        << QStringLiteral("layer_start") << QJsonValue(QStringLiteral("zeros"));
     QTest::newRow("hidden sizes not array") << QStringLiteral("hidden_sizes") << QJsonValue(8);
     QTest::newRow("queue size as text")
         << QStringLiteral("queue_size") << QJsonValue(QStringLiteral("ten"));

@@ -150,6 +150,13 @@ void tst_ImportDialog::yeastShowsSummary()
     QCOMPARE(dialog.dataset()->itemCount, items);
     QCOMPARE(dialog.settings().queueSize, 10);
     QCOMPARE(dialog.settings().model, ModelKind::Autoencoder);
+    QCOMPARE(dialog.settings().switchRule, LoopSettings().switchRule);
+    QComboBox *rule = combo(dialog, "switchCombo");
+    QCOMPARE(rule->count(), 3);
+    rule->setCurrentIndex(2);
+    QCOMPARE(dialog.settings().switchRule, SwitchRule::Confidence);
+    rule->setCurrentIndex(1);
+    QCOMPARE(dialog.settings().switchRule, SwitchRule::SecondRound);
     QCOMPARE(dialog.budget(), qsizetype(1000));
     QCOMPARE(dialog.dataSpec(), QFileInfo(path).absoluteFilePath());
     QVERIFY(!dialog.windowTitle().isEmpty());
