@@ -50,7 +50,15 @@ qint64 parametersInState(const QByteArray &state)
     bool pretrained = false;
     quint32 tensors = 0;
     in >> magic >> version >> rounds >> pretrained >> tensors;
-    const qint64 floats = (state.size() - 17 - 8 * qint64(tensors)) / 4;
+    // Each tensor is its value count and the floats; the weights come first, then as many
+    // optimiser accumulators of the same sizes.
+    qint64 floats = 0;
+    for (quint32 i = 0; i < tensors; ++i) {
+        qint64 count = 0;
+        in >> count;
+        in.skipRawData(static_cast<int>(count * 4));
+        floats += count;
+    }
     return floats / 2;
 }
 
