@@ -178,9 +178,10 @@ int runTable2Experiment(ExperimentContext &context)
         QStringLiteral("| table | command (SEED = %1) |\n|---|---|\n").arg(seedList(options.seeds));
     QString charts;
     QString skipped;
-    QString summary = QStringLiteral("table,items,anomalies,k,budget,base_mean,base_min,base_max,"
-                                     "uai_mean,uai_min,uai_max,published_name,published_dae,"
-                                     "published_dae_uai,relation\n");
+    QString summary = QStringLiteral("table,items,anomalies,k,budget,seeds,pretrain_steps,"
+                                     "round_steps,base_mean,base_min,base_max,uai_mean,uai_min,"
+                                     "uai_max,published_name,published_dae,published_dae_uai,"
+                                     "relation\n");
     for (const DatasetRef &ref : refs) {
         qsizetype anomalies = 0;
         if (const QString reason = tableSkipReason(context, ref, &anomalies); !reason.isEmpty()) {
@@ -256,12 +257,16 @@ int runTable2Experiment(ExperimentContext &context)
                 .arg(wall, 0, 'f', 1)
                 .arg(cpu, 0, 'f', 1);
         commands += QStringLiteral("| %1 | `%2` |\n").arg(ref.label, runCommandLine(spec));
-        summary += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,\"%15\"\n")
+        summary += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,")
                        .arg(ref.label)
                        .arg(items)
                        .arg(anomalies)
                        .arg(spec.settings.queueSize)
                        .arg(spec.budget)
+                       .arg(options.seeds)
+                       .arg(spec.settings.pretrainSteps)
+                       .arg(spec.settings.roundSteps);
+        summary += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,\"%10\"\n")
                        .arg(base.mean, 0, 'f', 4)
                        .arg(base.minimum, 0, 'f', 4)
                        .arg(base.maximum, 0, 'f', 4)
@@ -779,6 +784,9 @@ struct SummaryRow {
     QString table;
     qsizetype anomalies = 0;
     qsizetype budget = 0;
+    int seeds = 0;
+    int pretrainSteps = 0;
+    int roundSteps = 0;
     double baseMean = 0.0;
     double uaiMean = 0.0;
     QString publishedName;
@@ -787,8 +795,24 @@ struct SummaryRow {
     QString relation;
 };
 
-/// Reads table2-summary.csv as runTable2Experiment() writes it. Returns false with a message
-/// naming the file and line when a row does not parse.
+/// Splits one CSV line into fields; a field in double quotes may contain commas.
+QStringList splitCsvLine(const QString &line)
+{
+    QStringList fields{QString()};
+    bool quoted = false;
+    for (const QChar c : line) {
+        if (c == QLatin1Char('"'))
+            quoted = !quoted;
+        else if (c == QLatin1Char(',') && !quoted)
+            fields.append(QString());
+        else
+            fields.last().append(c);
+    }
+    return fields;
+}
+
+/// Reads table2-summary.csv as runTable2Experiment() writes it, by column name. Returns false
+/// with a message naming the file, and the line or column, when the file does not parse.
 bool readSummary(const QString &path, std::vector<SummaryRow> *rows, QString *error)
 {
     QFile file(path);
@@ -798,27 +822,54 @@ bool readSummary(const QString &path, std::vector<SummaryRow> *rows, QString *er
     }
     const QStringList lines =
         QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    for (int i = 1; i < lines.size(); ++i) {
-        // The last field, the data relation, is quoted and may hold commas.
-        const QStringList fields =
-            lines[i].section(QLatin1Char(','), 0, 13).split(QLatin1Char(','));
-        QString relation = lines[i].section(QLatin1Char(','), 14);
-        relation.remove(QLatin1Char('"'));
-        bool ok = fields.size() == 14;
-        SummaryRow row;
-        if (ok) {
-            row.table = fields[0];
-            bool anomaliesOk = false, budgetOk = false, baseOk = false, uaiOk = false;
-            row.anomalies = fields[2].toLongLong(&anomaliesOk);
-            row.budget = fields[4].toLongLong(&budgetOk);
-            row.baseMean = fields[5].toDouble(&baseOk);
-            row.uaiMean = fields[8].toDouble(&uaiOk);
-            row.publishedName = fields[11];
-            row.publishedDae = fields[12].toDouble();
-            row.publishedDaeUai = fields[13].toDouble();
-            row.relation = relation;
-            ok = anomaliesOk && budgetOk && baseOk && uaiOk;
+    const QStringList header = lines.isEmpty() ? QStringList() : splitCsvLine(lines.first());
+    const QStringList required{QStringLiteral("table"),
+                               QStringLiteral("anomalies"),
+                               QStringLiteral("budget"),
+                               QStringLiteral("seeds"),
+                               QStringLiteral("pretrain_steps"),
+                               QStringLiteral("round_steps"),
+                               QStringLiteral("base_mean"),
+                               QStringLiteral("uai_mean"),
+                               QStringLiteral("published_name"),
+                               QStringLiteral("published_dae"),
+                               QStringLiteral("published_dae_uai"),
+                               QStringLiteral("relation")};
+    for (const QString &column : required) {
+        if (!header.contains(column)) {
+            *error = QStringLiteral("Cannot read \"%1\": column \"%2\" is missing; rerun "
+                                    "\"uai-cli experiment --name table2\".")
+                         .arg(path, column);
+            return false;
         }
+    }
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList fields = splitCsvLine(lines[i]);
+        bool ok = fields.size() == header.size();
+        const auto field = [&](const char *name) {
+            return ok ? fields[header.indexOf(QLatin1String(name))] : QString();
+        };
+        const auto number = [&](const char *name) {
+            bool parsed = false;
+            const double value = field(name).toDouble(&parsed);
+            ok = ok && parsed;
+            return value;
+        };
+        SummaryRow row;
+        row.table = field("table");
+        row.anomalies = qsizetype(number("anomalies"));
+        row.budget = qsizetype(number("budget"));
+        row.seeds = int(number("seeds"));
+        row.pretrainSteps = int(number("pretrain_steps"));
+        row.roundSteps = int(number("round_steps"));
+        row.baseMean = number("base_mean");
+        row.uaiMean = number("uai_mean");
+        row.publishedName = field("published_name");
+        if (!row.publishedName.isEmpty()) {
+            row.publishedDae = number("published_dae");
+            row.publishedDaeUai = number("published_dae_uai");
+        }
+        row.relation = field("relation");
         if (!ok) {
             *error = QStringLiteral("Cannot read \"%1\": line %2 is not a table2 summary row; "
                                     "rerun \"uai-cli experiment --name table2\".")
@@ -831,18 +882,38 @@ bool readSummary(const QString &path, std::vector<SummaryRow> *rows, QString *er
     return true;
 }
 
+/// Returns why a row's recall cannot be set beside the published one, or an empty string when
+/// it can: the published runs spent the anomaly count with the default training steps.
+QString incomparableReason(const SummaryRow &row)
+{
+    const uai::LoopSettings defaults;
+    if (row.budget < row.anomalies)
+        return QStringLiteral("budget %1 below the %2 anomalies")
+            .arg(row.budget)
+            .arg(row.anomalies);
+    if (row.pretrainSteps != defaults.pretrainSteps || row.roundSteps != defaults.roundSteps) {
+        return QStringLiteral("%1 pretraining and %2 round steps instead of %3 and %4")
+            .arg(row.pretrainSteps)
+            .arg(row.roundSteps)
+            .arg(defaults.pretrainSteps)
+            .arg(defaults.roundSteps);
+    }
+    return QString();
+}
+
 /// Lists the published tables where `ours` is below or at/above the published value.
 QString compareWithPublished(const std::vector<SummaryRow> &rows, bool withUai)
 {
     QStringList below, atOrAbove;
     for (const SummaryRow &row : rows) {
-        if (row.publishedName.isEmpty())
+        if (row.publishedName.isEmpty() || !incomparableReason(row).isEmpty())
             continue;
         const double ours = withUai ? row.uaiMean : row.baseMean;
         const double published = withUai ? row.publishedDaeUai : row.publishedDae;
-        const QString item = QStringLiteral("%1 (%2; %3): ours %4, published %5")
+        const QString item = QStringLiteral("%1 (%2; %3): ours %4 over %5 seeds, published %6")
                                  .arg(row.publishedName, row.table, row.relation)
                                  .arg(ours, 0, 'f', 2)
+                                 .arg(row.seeds)
                                  .arg(published, 0, 'f', 2);
         if (ours < published)
             below.append(item + QStringLiteral(", %1 lower").arg(published - ours, 0, 'f', 2));
@@ -889,16 +960,17 @@ int runOverview(ExperimentContext &context)
                                "[table2-summary.csv](%1): mean recall over the seeds at a budget "
                                "of the anomaly count.\n\n")
                     .arg(link(QStringLiteral("table2-summary.csv")));
-        QStringList shortBudget;
+        QString incomparable;
         for (const SummaryRow &row : rows) {
-            if (row.budget < row.anomalies)
-                shortBudget.append(row.table);
+            const QString reason = incomparableReason(row);
+            if (!row.publishedName.isEmpty() && !reason.isEmpty())
+                incomparable +=
+                    QStringLiteral("- %1 (%2): %3\n").arg(row.publishedName, row.table, reason);
         }
-        if (!shortBudget.isEmpty()) {
-            page += QStringLiteral("These runs spent fewer verdicts than the anomaly count on "
-                                   "%1 (a --quick or --budget run), so their recall is not "
-                                   "comparable with the published values.\n\n")
-                        .arg(shortBudget.join(QStringLiteral(", ")));
+        if (!incomparable.isEmpty()) {
+            page += QStringLiteral("Left out of the comparison because the runs differ from the "
+                                   "published set-up (a --quick, --budget or step override):\n\n")
+                    + incomparable + QLatin1Char('\n');
         }
         page += compareWithPublished(rows, true) + compareWithPublished(rows, false);
     } else {

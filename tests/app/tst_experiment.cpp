@@ -57,7 +57,9 @@ private Q_SLOTS:
     void table2WritesCurves();
     void table2WritesCharts();
     void table2MarkdownMatchesCurves();
+    void overviewListsQuickRuns();
     void overviewComparesWithPublished();
+    void overviewRejectsOldSummary();
     void badInputExitsTwo_data();
     void badInputExitsTwo();
 
@@ -162,7 +164,7 @@ void tst_Experiment::table2MarkdownMatchesCurves()
              qPrintable(yeastRow + QStringLiteral(" expected UAI mean ") + mean));
 }
 
-void tst_Experiment::overviewComparesWithPublished()
+void tst_Experiment::overviewListsQuickRuns()
 {
     const QString page = m_dir.filePath(QStringLiteral("overview.md"));
     const CliRun run = runCli({QStringLiteral("--name"),
@@ -173,10 +175,71 @@ void tst_Experiment::overviewComparesWithPublished()
                                page});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const QString text = readText(page);
-    QVERIFY(text.contains(QLatin1String("fewer verdicts than the anomaly count on yeast")));
-    QVERIFY(text.contains(QLatin1String("Yeast (yeast; same data): ours ")));
+    QVERIFY(text.contains(QLatin1String("- Yeast (yeast): budget 30 below the 55 anomalies")));
     QVERIFY(text.contains(QLatin1String("[table2](table2.md)")));
     QVERIFY(text.contains(QLatin1String("[table2-yeast.png](table2-yeast.png)")));
+}
+
+void tst_Experiment::overviewComparesWithPublished()
+{
+    // A summary written here: yeast below its published 0.33, abalone above its published 0.55,
+    // and a thyroid row whose budget was cut short, which must stay out of the comparison.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile summary(dir.filePath(QStringLiteral("table2-summary.csv")));
+    QVERIFY(summary.open(QIODevice::WriteOnly));
+    summary.write("table,items,anomalies,k,budget,seeds,pretrain_steps,round_steps,base_mean,"
+                  "base_min,base_max,uai_mean,uai_min,uai_max,published_name,published_dae,"
+                  "published_dae_uai,relation\n"
+                  "yeast,1191,55,3,55,5,5000,100,0.2500,0.2,0.3,0.2000,0.1,0.3,Yeast,0.23,0.33,"
+                  "\"same data\"\n"
+                  "abalone,1920,29,3,29,5,5000,100,0.0500,0.0,0.1,0.6000,0.5,0.7,Abalone,0.08,"
+                  "0.55,\"same data\"\n"
+                  "ann_thyroid_1v3,3251,73,3,30,5,5000,100,0.1,0.1,0.1,0.1,0.1,0.1,Thyroid,0.09,"
+                  "0.57,\"other construction, same source\"\n");
+    summary.close();
+
+    const QString page = dir.filePath(QStringLiteral("overview.md"));
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("overview"),
+                               QStringLiteral("--out"),
+                               dir.path(),
+                               QStringLiteral("--page"),
+                               page});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString text = readText(page);
+    QVERIFY2(text.contains(QLatin1String("below the published recall on 1 of 2 tables")),
+             qPrintable(text));
+    QVERIFY(text.contains(QLatin1String(
+        "- below: Yeast (yeast; same data): ours 0.20 over 5 seeds, published 0.33, 0.13 lower")));
+    QVERIFY(text.contains(QLatin1String(
+        "- at or above: Abalone (abalone; same data): ours 0.60 over 5 seeds, published 0.55")));
+    // The base model alone: yeast 0.25 is above 0.23, abalone 0.05 below 0.08.
+    QVERIFY(text.contains(QLatin1String(
+        "- below: Abalone (abalone; same data): ours 0.05 over 5 seeds, published 0.08, 0.03 "
+        "lower")));
+    QVERIFY(text.contains(QLatin1String("- Thyroid (ann_thyroid_1v3): budget 30 below the 73")));
+    QVERIFY(!text.contains(QLatin1String("below: Thyroid")));
+}
+
+void tst_Experiment::overviewRejectsOldSummary()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile summary(dir.filePath(QStringLiteral("table2-summary.csv")));
+    QVERIFY(summary.open(QIODevice::WriteOnly));
+    summary.write(
+        "table,items,anomalies,k,budget,base_mean,uai_mean\nyeast,1191,55,3,55,0.2,0.3\n");
+    summary.close();
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("overview"),
+                               QStringLiteral("--out"),
+                               dir.path(),
+                               QStringLiteral("--page"),
+                               dir.filePath(QStringLiteral("overview.md"))});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("column \"seeds\" is missing")), qPrintable(run.err));
+    QVERIFY(run.err.contains(QLatin1String("table2-summary.csv")));
 }
 
 void tst_Experiment::badInputExitsTwo_data()
