@@ -531,6 +531,9 @@ int runLatentExperiment(ExperimentContext &context)
                 uai::LatentChartView view;
                 view.setAttribute(Qt::WA_DontShowOnScreen);
                 view.setData(chart);
+                // A few items with a huge reconstruction error would squeeze the rest onto the
+                // axis on a linear scale.
+                view.setLogScale(true);
                 const QString png =
                     QStringLiteral("latent-%1-%2.png").arg(fileStem(ref.label)).arg(prior);
                 if (!context.writePng(png, view.renderImage(QSize(900, 650)), &failure))
@@ -599,7 +602,8 @@ int runLatentExperiment(ExperimentContext &context)
     markdown += QStringLiteral(
         "The autoencoder with hidden sizes 256, 64, 1 (a 1-unit latent) after the verdicts "
         "shown: the horizontal axis is the single latent unit, the vertical one the base "
-        "anomaly score. Colour is the verdict so far (grey: none yet); a dark ring marks each "
+        "anomaly score on a log scale. Colour is the verdict so far (grey: none yet); a dark ring "
+        "marks each "
         "true anomaly from the ground truth. Each panel is drawn from the round trained on "
         "exactly that many verdicts.\n\n");
     markdown += sections;
