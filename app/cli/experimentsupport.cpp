@@ -21,14 +21,25 @@
 bool resolveDataset(const QString &name, const QString &dataDir, DatasetRef *ref, QString *error)
 {
     static const QRegularExpression imageSet(
-        QStringLiteral("^(mnist|fashion-mnist):([0-9]|[0-9]-[0-9]|hard)$"));
+        QStringLiteral("^(mnist|fashion-mnist):(0|0-2|hard)$"));
     const QRegularExpressionMatch match = imageSet.match(name);
     if (match.hasMatch()) {
+        const bool mnist = match.captured(1) == QLatin1String("mnist");
+        const QString folder = mnist ? dataDir + QStringLiteral("/mnist10k")
+                                     : uai::namedSetFolder(QStringLiteral("fashion-mnist"));
+        if (!QFileInfo(folder).isDir()) {
+            *error = mnist ? QStringLiteral("--datasets \"%1\": folder \"%2\" with the MNIST "
+                                            "digits is missing; check --data-dir.")
+                                 .arg(name, folder)
+                           : QStringLiteral("--datasets \"%1\": folder \"%2\" is missing; "
+                                            "install Debian's dataset-fashion-mnist package or "
+                                            "set UAI_FASHION_MNIST_DIR.")
+                                 .arg(name, folder);
+            return false;
+        }
         ref->label = name;
         ref->tabular = false;
-        ref->spec = match.captured(1) == QLatin1String("mnist")
-                        ? dataDir + QStringLiteral("/mnist10k:") + match.captured(2)
-                        : name;
+        ref->spec = mnist ? folder + QLatin1Char(':') + match.captured(2) : name;
         return true;
     }
     QString stem = name;

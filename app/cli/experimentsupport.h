@@ -45,9 +45,10 @@ struct DatasetRef {
     bool tabular = false;
 };
 
-/// Resolves a dataset name from --datasets: mnist:SUFFIX and fashion-mnist:SUFFIX with a suffix
-/// 0..9, N-M or hard, or the stem of a CSV file in DATA/tabular. Returns false with a message
-/// naming the value and the accepted forms otherwise.
+/// Resolves a dataset name from --datasets: mnist:SUFFIX (from DATA/mnist10k) and
+/// fashion-mnist:SUFFIX with a suffix 0, 0-2 or hard, or the stem of a CSV file in DATA/tabular.
+/// Returns false with a message naming the value and the accepted forms otherwise, or naming
+/// the image folder when it is missing.
 bool resolveDataset(const QString &name, const QString &dataDir, DatasetRef *ref, QString *error);
 
 /// Returns the stems of the CSV files directly in DATA/tabular, sorted.
