@@ -2,6 +2,7 @@
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -58,6 +59,8 @@ private Q_SLOTS:
     void table2WritesCharts();
     void table2MarkdownMatchesCurves();
     void overviewListsQuickRuns();
+    void methodsMatchRunCommand();
+    void latentWritesPanels();
     void overviewComparesWithPublished();
     void overviewRejectsOldSummary();
     void badInputExitsTwo_data();
@@ -178,6 +181,108 @@ void tst_Experiment::overviewListsQuickRuns()
     QVERIFY(text.contains(QLatin1String("- Yeast (yeast): budget 30 below the 55 anomalies")));
     QVERIFY(text.contains(QLatin1String("[table2](table2.md)")));
     QVERIFY(text.contains(QLatin1String("[table2-yeast.png](table2-yeast.png)")));
+}
+
+void tst_Experiment::methodsMatchRunCommand()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList steps{QStringLiteral("--pretrain-steps"),
+                            QStringLiteral("30"),
+                            QStringLiteral("--round-steps"),
+                            QStringLiteral("3")};
+    const CliRun methods = runCli(QStringList{QStringLiteral("--name"),
+                                              QStringLiteral("methods"),
+                                              QStringLiteral("--quick"),
+                                              QStringLiteral("--seeds"),
+                                              QStringLiteral("1"),
+                                              QStringLiteral("--methods"),
+                                              QStringLiteral("base,uai,uai-noisy10"),
+                                              QStringLiteral("--datasets"),
+                                              QStringLiteral("toy"),
+                                              QStringLiteral("--data-dir"),
+                                              kDataDir,
+                                              QStringLiteral("--out"),
+                                              dir.path()}
+                                  + steps);
+    QVERIFY2(methods.exitCode == 0, qPrintable(methods.err));
+    // base and uai share one run, so two runs in all.
+    QVERIFY2(methods.out.contains(QLatin1String("[1/2] methods toy seed 1 (base, uai)")),
+             qPrintable(methods.out));
+
+    // The same run through "uai-cli run", which prints both found counts.
+    QProcess process;
+    process.start(kCli,
+                  QStringList{QStringLiteral("run"),
+                              QStringLiteral("--data"),
+                              kDataDir + QStringLiteral("/tabular/toy.csv"),
+                              QStringLiteral("--k"),
+                              QStringLiteral("3"),
+                              QStringLiteral("--budget"),
+                              QStringLiteral("20"),
+                              QStringLiteral("--seed"),
+                              QStringLiteral("1"),
+                              QStringLiteral("--quiet")}
+                      + steps);
+    QVERIFY(process.waitForFinished(300000));
+    const QString summary = QString::fromUtf8(process.readAllStandardOutput());
+    static const QRegularExpression pattern(QStringLiteral(
+        "^found (\\d+) of 20 anomalies with 20 verdicts \\(base model alone: (\\d+)\\)\\n$"));
+    const QRegularExpressionMatch match = pattern.match(summary);
+    QVERIFY2(match.hasMatch(), qPrintable(summary));
+
+    std::map<QString, QString> finalFound;
+    for (const QString &line : readLines(dir.filePath(QStringLiteral("methods-runs.csv")))) {
+        const QStringList fields = line.split(QLatin1Char(','));
+        if (fields[5] == QLatin1String("20"))
+            finalFound[fields[2]] = fields[6];
+    }
+    QCOMPARE(finalFound.size(), size_t(3));
+    QCOMPARE(finalFound[QStringLiteral("uai")], match.captured(1));
+    QCOMPARE(finalFound[QStringLiteral("base")], match.captured(2));
+    const QString markdown = readText(dir.filePath(QStringLiteral("methods.md")));
+    QVERIFY(markdown.contains(QLatin1String("| uai-noisy10 | ")));
+    QVERIFY(!QImage(dir.filePath(QStringLiteral("methods-toy.png"))).isNull());
+}
+
+void tst_Experiment::latentWritesPanels()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("latent"),
+                               QStringLiteral("--quick"),
+                               QStringLiteral("--datasets"),
+                               QStringLiteral("toy"),
+                               QStringLiteral("--pretrain-steps"),
+                               QStringLiteral("30"),
+                               QStringLiteral("--round-steps"),
+                               QStringLiteral("3"),
+                               QStringLiteral("--data-dir"),
+                               kDataDir,
+                               QStringLiteral("--out"),
+                               dir.path()});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+    // The quick panels come after 0, 20 and 50 verdicts; every panel has toy's 485 items, 20 of
+    // them true anomalies, and as many verdicts as its first column states.
+    const QStringList lines = readLines(dir.filePath(QStringLiteral("latent-toy.csv")));
+    QCOMPARE(lines.first(), QStringLiteral("verdicts,item,latent,score,truth,verdict"));
+    std::map<QString, int> items, anomalies, verdicts;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList fields = lines[i].split(QLatin1Char(','));
+        QCOMPARE(fields.size(), 6);
+        ++items[fields[0]];
+        anomalies[fields[0]] += fields[4] == QLatin1String("anomaly") ? 1 : 0;
+        verdicts[fields[0]] += fields[5] == QLatin1String("none") ? 0 : 1;
+    }
+    for (const QString &panel : {QStringLiteral("0"), QStringLiteral("20"), QStringLiteral("50")}) {
+        QCOMPARE(items[panel], 485);
+        QCOMPARE(anomalies[panel], 20);
+        QCOMPARE(verdicts[panel], panel.toInt());
+        const QImage image(dir.filePath(QStringLiteral("latent-toy-%1.png").arg(panel)));
+        QVERIFY2(!image.isNull(), qPrintable(panel));
+    }
 }
 
 void tst_Experiment::overviewComparesWithPublished()
