@@ -14,6 +14,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -912,7 +913,9 @@ QString compareWithPublished(const std::vector<SummaryRow> &rows, bool withUai)
     for (const SummaryRow &row : rows) {
         if (row.publishedName.isEmpty() || !incomparableReason(row).isEmpty())
             continue;
-        const double ours = withUai ? row.uaiMean : row.baseMean;
+        // Compared at the published precision of two decimals, so that a difference the table
+        // cannot show does not count as below.
+        const double ours = std::round((withUai ? row.uaiMean : row.baseMean) * 100.0) / 100.0;
         const double published = withUai ? row.publishedDaeUai : row.publishedDae;
         const QString item = QStringLiteral("%1 (%2; %3): ours %4 over %5 seeds, published %6")
                                  .arg(row.publishedName, row.table, row.relation)
@@ -977,6 +980,20 @@ int runOverview(ExperimentContext &context)
                     + incomparable + QLatin1Char('\n');
         }
         page += compareWithPublished(rows, true) + compareWithPublished(rows, false);
+        QStringList uaiBelowBase;
+        for (const SummaryRow &row : rows) {
+            if (row.uaiMean < row.baseMean) {
+                uaiBelowBase.append(QStringLiteral("%1 (UAI %2, base model alone %3)")
+                                        .arg(row.table)
+                                        .arg(row.uaiMean, 0, 'f', 2)
+                                        .arg(row.baseMean, 0, 'f', 2));
+            }
+        }
+        if (!uaiBelowBase.isEmpty()) {
+            page += QStringLiteral("With the UAI layer, the mean recall ends below that of the "
+                                   "base model alone on: %1.\n\n")
+                        .arg(uaiBelowBase.join(QStringLiteral(", ")));
+        }
     } else {
         page += QStringLiteral("No table2 results in the folder yet.\n\n");
     }

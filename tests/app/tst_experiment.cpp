@@ -325,6 +325,8 @@ void tst_Experiment::overviewComparesWithPublished()
         "lower")));
     QVERIFY(text.contains(QLatin1String("- Thyroid (ann_thyroid_1v3): budget 30 below the 73")));
     QVERIFY(!text.contains(QLatin1String("below: Thyroid")));
+    QVERIFY(text.contains(QLatin1String("ends below that of the base model alone on: yeast (UAI "
+                                        "0.20, base model alone 0.25).")));
 }
 
 void tst_Experiment::overviewRejectsOldSummary()
