@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <random>
 
 namespace uai {
 
@@ -33,6 +34,31 @@ std::vector<qsizetype> anomaliesInPrefixes(const std::vector<float> &score,
     return found;
 }
 
+/// Decides which verdicts the analyst gives wrong, from its own generator so that the flips do
+/// not disturb the model's random streams.
+class VerdictFlipper
+{
+public:
+    VerdictFlipper(double fraction, std::uint64_t seed)
+        : m_fraction(fraction)
+        , m_engine(seed)
+    {}
+
+    bool nextIsWrong()
+    {
+        if (m_fraction <= 0.0)
+            return false;
+        // 53 random bits as a double in [0, 1): the same draws on every standard library,
+        // unlike std::uniform_real_distribution.
+        const double uniform = double(m_engine() >> 11) * 0x1.0p-53;
+        return uniform < m_fraction;
+    }
+
+private:
+    double m_fraction;
+    std::mt19937_64 m_engine;
+};
+
 } // namespace
 
 Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
@@ -48,6 +74,10 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
     if (options.budget < 1)
         return fail(
             QStringLiteral("The budget must be at least 1 verdict, got %1.").arg(options.budget));
+    if (!(options.flipFraction >= 0.0 && options.flipFraction <= 1.0))
+        return fail(QStringLiteral("The flip fraction must be in [0, 1], got %1; give the share "
+                                   "of verdicts the analyst answers wrong, such as 0.05.")
+                        .arg(options.flipFraction));
 
     auto created = ActiveLoop::create(dataset, settings);
     if (!created.ok())
@@ -68,6 +98,7 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
     if (!baseRanking.ok())
         return fail(baseRanking.error());
 
+    VerdictFlipper flipper(options.flipFraction, options.flipSeed);
     qsizetype spent = 0;
     qsizetype found = 0;
     while (spent < options.budget) {
@@ -85,7 +116,10 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
             if (spent == options.budget)
                 break;
             const bool anomaly = dataset->truth[static_cast<size_t>(item)] == Truth::Anomaly;
-            loop.submitVerdict(item, anomaly ? Verdict::Anomaly : Verdict::Normal);
+            const bool wrong = flipper.nextIsWrong();
+            if (wrong)
+                result.flippedItems.push_back(item);
+            loop.submitVerdict(item, anomaly != wrong ? Verdict::Anomaly : Verdict::Normal);
             found += anomaly ? 1 : 0;
             ++spent;
         }

@@ -6,6 +6,7 @@
 #include "roundreport.h"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -33,11 +34,22 @@ struct SimulationResult {
     double roundSeconds = 0.0; ///< All rounds together: training, scoring and selection.
     /// The reason the run ended before the budget was spent, or empty.
     QString endedEarly;
+    /// Items whose verdict the noisy analyst gave wrong, in the order the verdicts were given;
+    /// empty when SimulationOptions::flipFraction is 0.
+    std::vector<qsizetype> flippedItems;
 };
 
 struct SimulationOptions {
     /// Verdicts to spend.
     qsizetype budget = 1000;
+    /// Probability in [0, 1] that a verdict is wrong: a true anomaly gets a normal verdict and a
+    /// true normal item an anomaly verdict. The loop trains on the verdict as given, while the
+    /// discovery curves keep counting true anomalies.
+    double flipFraction = 0.0;
+    /// Seed of the generator that decides which verdicts are wrong. It is separate from the
+    /// model's seed, so the same flipSeed flips the same verdicts regardless of the weights, as
+    /// long as the queues agree.
+    std::uint64_t flipSeed = 1;
     /// Receives pretraining progress (steps done and total) and each finished round.
     std::function<void(int done, int total)> pretrainProgress;
     std::function<void(const DiscoveryPoint &, const RoundReport &)> roundFinished;
@@ -45,8 +57,9 @@ struct SimulationOptions {
 };
 
 /// Runs the active-learning loop with an analyst who answers every query from the ground truth,
-/// until the budget is spent or every item has a verdict. Fails when the dataset has no ground
-/// truth or the loop fails.
+/// wrong with probability options.flipFraction, until the budget is spent or every item has a
+/// verdict. Fails when the dataset has no ground truth, the flip fraction is outside [0, 1] or
+/// the loop fails.
 Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
                                          const LoopSettings &settings,
                                          const SimulationOptions &options);

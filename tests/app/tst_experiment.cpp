@@ -1,0 +1,406 @@
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+#include <set>
+
+namespace {
+
+const QString kCli = QStringLiteral(UAI_BUILD_DIR "/bin/uai-cli");
+const QString kDataDir = QStringLiteral(UAI_SHARED_DIR "/data");
+
+struct CliRun {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+CliRun runCli(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(kCli, QStringList{QStringLiteral("experiment")} + arguments);
+    CliRun run;
+    if (!process.waitForFinished(300000))
+        return run;
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QStringList readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    return QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+QString readText(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+} // namespace
+
+class tst_Experiment : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void table2WritesCurves();
+    void table2WritesCharts();
+    void table2MarkdownMatchesCurves();
+    void overviewListsQuickRuns();
+    void methodsMatchRunCommand();
+    void latentWritesPanels();
+    void overviewComparesWithPublished();
+    void overviewRejectsOldSummary();
+    void badInputExitsTwo_data();
+    void badInputExitsTwo();
+
+private:
+    QTemporaryDir m_dir;
+    CliRun m_table2;
+};
+
+void tst_Experiment::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // Short training keeps the two tables' four runs to a few seconds; the files' shape does
+    // not depend on the step counts.
+    m_table2 = runCli({QStringLiteral("--name"),
+                       QStringLiteral("table2"),
+                       QStringLiteral("--quick"),
+                       QStringLiteral("--datasets"),
+                       QStringLiteral("toy,yeast"),
+                       QStringLiteral("--pretrain-steps"),
+                       QStringLiteral("50"),
+                       QStringLiteral("--round-steps"),
+                       QStringLiteral("5"),
+                       QStringLiteral("--data-dir"),
+                       kDataDir,
+                       QStringLiteral("--out"),
+                       m_dir.path()});
+    QVERIFY2(m_table2.exitCode == 0, qPrintable(m_table2.err));
+}
+
+void tst_Experiment::table2WritesCurves()
+{
+    QVERIFY(m_table2.out.contains(QLatin1String("[4/4] table2 yeast seed 2")));
+
+    const QStringList lines = readLines(m_dir.filePath(QStringLiteral("table2-runs.csv")));
+    QVERIFY(!lines.isEmpty());
+    QCOMPARE(lines.first(),
+             QStringLiteral("dataset,model,method,seed,round,verdicts,found,anomalies,ranked_by"));
+    // Last point of each run: dataset, method and seed -> verdicts, found, anomalies.
+    std::map<QString, QStringList> last;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList fields = lines[i].split(QLatin1Char(','));
+        QCOMPARE(fields.size(), 9);
+        QVERIFY2(fields[6].toInt() <= fields[5].toInt(), qPrintable(lines[i]));
+        last[fields[0] + QLatin1Char('/') + fields[2] + QLatin1Char('/') + fields[3]] = fields;
+    }
+    QCOMPARE(last.size(), size_t(8));
+    for (const auto &[run, fields] : last) {
+        const bool toy = run.startsWith(QLatin1String("toy"));
+        // The quick budget is the anomaly count capped at 30: 20 for toy, 30 for yeast.
+        QCOMPARE(fields[5], toy ? QStringLiteral("20") : QStringLiteral("30"));
+        QCOMPARE(fields[7], toy ? QStringLiteral("20") : QStringLiteral("55"));
+    }
+}
+
+void tst_Experiment::table2WritesCharts()
+{
+    for (const QString &name :
+         {QStringLiteral("table2-toy.png"), QStringLiteral("table2-yeast.png")}) {
+        const QImage image(m_dir.filePath(name));
+        QVERIFY2(!image.isNull(), qPrintable(name));
+        QVERIFY(image.width() >= 400);
+        QVERIFY(image.height() >= 300);
+        // Axes, text, two lines with bands and a dashed bound: many distinct colours, unlike a
+        // blank or single-colour image.
+        std::set<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 2) {
+            for (int x = 0; x < image.width(); x += 2)
+                colours.insert(image.pixel(x, y));
+        }
+        QVERIFY2(colours.size() >= 20, qPrintable(QString::number(colours.size())));
+    }
+}
+
+void tst_Experiment::table2MarkdownMatchesCurves()
+{
+    const QString markdown = readText(m_dir.filePath(QStringLiteral("table2.md")));
+    QVERIFY(markdown.contains(QLatin1String("| toy | 485 | 20 | 3 | 20 |")));
+    QVERIFY(markdown.contains(QLatin1String("| yeast | 1191 | 55 | 3 | 30 |")));
+    QVERIFY(markdown.contains(QLatin1String("| 0.23 | 0.33 |")));
+    QVERIFY(markdown.contains(QLatin1String("Machine: ")));
+    QVERIFY(markdown.contains(QLatin1String("LibTorch")));
+    QVERIFY(markdown.contains(QLatin1String("s CPU")));
+    QVERIFY(markdown.contains(QLatin1String("`uai-cli run --data ")));
+
+    // Mean UAI recall on yeast, computed here from the curve file.
+    double sum = 0.0;
+    int runs = 0;
+    for (const QString &line : readLines(m_dir.filePath(QStringLiteral("table2-runs.csv")))) {
+        const QStringList fields = line.split(QLatin1Char(','));
+        if (fields[0] == QLatin1String("yeast") && fields[2] == QLatin1String("uai")
+            && fields[5] == QLatin1String("30")) {
+            sum += fields[6].toDouble() / 55.0;
+            ++runs;
+        }
+    }
+    QCOMPARE(runs, 2);
+    const QString mean = QString::number(sum / runs, 'f', 2);
+    const qsizetype row = markdown.indexOf(QLatin1String("| yeast |"));
+    QVERIFY(row >= 0);
+    const QString yeastRow = markdown.mid(row, markdown.indexOf(QLatin1Char('\n'), row) - row);
+    QVERIFY2(yeastRow.section(QLatin1Char('|'), 7, 7).trimmed().startsWith(mean + QLatin1Char(' ')),
+             qPrintable(yeastRow + QStringLiteral(" expected UAI mean ") + mean));
+}
+
+void tst_Experiment::overviewListsQuickRuns()
+{
+    const QString page = m_dir.filePath(QStringLiteral("overview.md"));
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("overview"),
+                               QStringLiteral("--out"),
+                               m_dir.path(),
+                               QStringLiteral("--page"),
+                               page});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString text = readText(page);
+    QVERIFY(text.contains(QLatin1String("- Yeast (yeast): budget 30 below the 55 anomalies")));
+    QVERIFY(text.contains(QLatin1String("[table2](table2.md)")));
+    QVERIFY(text.contains(QLatin1String("[table2-yeast.png](table2-yeast.png)")));
+}
+
+void tst_Experiment::methodsMatchRunCommand()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList steps{QStringLiteral("--pretrain-steps"),
+                            QStringLiteral("30"),
+                            QStringLiteral("--round-steps"),
+                            QStringLiteral("3")};
+    const CliRun methods = runCli(QStringList{QStringLiteral("--name"),
+                                              QStringLiteral("methods"),
+                                              QStringLiteral("--quick"),
+                                              QStringLiteral("--seeds"),
+                                              QStringLiteral("1"),
+                                              QStringLiteral("--methods"),
+                                              QStringLiteral("base,uai,uai-noisy10"),
+                                              QStringLiteral("--datasets"),
+                                              QStringLiteral("toy"),
+                                              QStringLiteral("--data-dir"),
+                                              kDataDir,
+                                              QStringLiteral("--out"),
+                                              dir.path()}
+                                  + steps);
+    QVERIFY2(methods.exitCode == 0, qPrintable(methods.err));
+    // base and uai share one run, so two runs in all.
+    QVERIFY2(methods.out.contains(QLatin1String("[1/2] methods toy seed 1 (base, uai)")),
+             qPrintable(methods.out));
+
+    // The same run through "uai-cli run", which prints both found counts.
+    QProcess process;
+    process.start(kCli,
+                  QStringList{QStringLiteral("run"),
+                              QStringLiteral("--data"),
+                              kDataDir + QStringLiteral("/tabular/toy.csv"),
+                              QStringLiteral("--k"),
+                              QStringLiteral("3"),
+                              QStringLiteral("--budget"),
+                              QStringLiteral("20"),
+                              QStringLiteral("--seed"),
+                              QStringLiteral("1"),
+                              QStringLiteral("--quiet")}
+                      + steps);
+    QVERIFY(process.waitForFinished(300000));
+    const QString summary = QString::fromUtf8(process.readAllStandardOutput());
+    static const QRegularExpression pattern(QStringLiteral(
+        "^found (\\d+) of 20 anomalies with 20 verdicts \\(base model alone: (\\d+)\\)\\n$"));
+    const QRegularExpressionMatch match = pattern.match(summary);
+    QVERIFY2(match.hasMatch(), qPrintable(summary));
+
+    std::map<QString, QString> finalFound;
+    for (const QString &line : readLines(dir.filePath(QStringLiteral("methods-runs.csv")))) {
+        const QStringList fields = line.split(QLatin1Char(','));
+        if (fields[5] == QLatin1String("20"))
+            finalFound[fields[2]] = fields[6];
+    }
+    QCOMPARE(finalFound.size(), size_t(3));
+    QCOMPARE(finalFound[QStringLiteral("uai")], match.captured(1));
+    QCOMPARE(finalFound[QStringLiteral("base")], match.captured(2));
+    const QString markdown = readText(dir.filePath(QStringLiteral("methods.md")));
+    QVERIFY(markdown.contains(QLatin1String("| uai-noisy10 | ")));
+    QVERIFY(!QImage(dir.filePath(QStringLiteral("methods-toy.png"))).isNull());
+}
+
+void tst_Experiment::latentWritesPanels()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("latent"),
+                               QStringLiteral("--quick"),
+                               QStringLiteral("--datasets"),
+                               QStringLiteral("toy"),
+                               QStringLiteral("--pretrain-steps"),
+                               QStringLiteral("30"),
+                               QStringLiteral("--round-steps"),
+                               QStringLiteral("3"),
+                               QStringLiteral("--data-dir"),
+                               kDataDir,
+                               QStringLiteral("--out"),
+                               dir.path()});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+    // The quick panels come after 0, 20 and 50 verdicts; every panel has toy's 485 items, 20 of
+    // them true anomalies, and as many verdicts as its first column states.
+    const QStringList lines = readLines(dir.filePath(QStringLiteral("latent-toy.csv")));
+    QCOMPARE(lines.first(), QStringLiteral("verdicts,item,latent,score,truth,verdict"));
+    std::map<QString, int> items, anomalies, verdicts;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList fields = lines[i].split(QLatin1Char(','));
+        QCOMPARE(fields.size(), 6);
+        ++items[fields[0]];
+        anomalies[fields[0]] += fields[4] == QLatin1String("anomaly") ? 1 : 0;
+        verdicts[fields[0]] += fields[5] == QLatin1String("none") ? 0 : 1;
+    }
+    for (const QString &panel : {QStringLiteral("0"), QStringLiteral("20"), QStringLiteral("50")}) {
+        QCOMPARE(items[panel], 485);
+        QCOMPARE(anomalies[panel], 20);
+        QCOMPARE(verdicts[panel], panel.toInt());
+        const QImage image(dir.filePath(QStringLiteral("latent-toy-%1.png").arg(panel)));
+        QVERIFY2(!image.isNull(), qPrintable(panel));
+    }
+}
+
+void tst_Experiment::overviewComparesWithPublished()
+{
+    // A summary written here: yeast below its published 0.33, abalone above its published 0.55,
+    // and a thyroid row whose budget was cut short, which must stay out of the comparison.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile summary(dir.filePath(QStringLiteral("table2-summary.csv")));
+    QVERIFY(summary.open(QIODevice::WriteOnly));
+    summary.write("table,items,anomalies,k,budget,seeds,pretrain_steps,round_steps,base_mean,"
+                  "base_min,base_max,uai_mean,uai_min,uai_max,published_name,published_dae,"
+                  "published_dae_uai,relation\n"
+                  "yeast,1191,55,3,55,5,5000,100,0.2500,0.2,0.3,0.2000,0.1,0.3,Yeast,0.23,0.33,"
+                  "\"same data\"\n"
+                  "abalone,1920,29,3,29,5,5000,100,0.0500,0.0,0.1,0.6000,0.5,0.7,Abalone,0.08,"
+                  "0.55,\"same data\"\n"
+                  "ann_thyroid_1v3,3251,73,3,30,5,5000,100,0.1,0.1,0.1,0.1,0.1,0.1,Thyroid,0.09,"
+                  "0.57,\"other construction, same source\"\n");
+    summary.close();
+
+    const QString page = dir.filePath(QStringLiteral("overview.md"));
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("overview"),
+                               QStringLiteral("--out"),
+                               dir.path(),
+                               QStringLiteral("--page"),
+                               page});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString text = readText(page);
+    QVERIFY2(text.contains(QLatin1String("below the published recall on 1 of 2 tables")),
+             qPrintable(text));
+    QVERIFY(text.contains(QLatin1String(
+        "- below: Yeast (yeast; same data): ours 0.20 over 5 seeds, published 0.33, 0.13 lower")));
+    QVERIFY(text.contains(QLatin1String(
+        "- at or above: Abalone (abalone; same data): ours 0.60 over 5 seeds, published 0.55")));
+    // The base model alone: yeast 0.25 is above 0.23, abalone 0.05 below 0.08.
+    QVERIFY(text.contains(QLatin1String(
+        "- below: Abalone (abalone; same data): ours 0.05 over 5 seeds, published 0.08, 0.03 "
+        "lower")));
+    QVERIFY(text.contains(QLatin1String("- Thyroid (ann_thyroid_1v3): budget 30 below the 73")));
+    QVERIFY(!text.contains(QLatin1String("below: Thyroid")));
+    QVERIFY(text.contains(QLatin1String("ends below that of the base model alone on: yeast (UAI "
+                                        "0.20, base model alone 0.25).")));
+}
+
+void tst_Experiment::overviewRejectsOldSummary()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile summary(dir.filePath(QStringLiteral("table2-summary.csv")));
+    QVERIFY(summary.open(QIODevice::WriteOnly));
+    summary.write(
+        "table,items,anomalies,k,budget,base_mean,uai_mean\nyeast,1191,55,3,55,0.2,0.3\n");
+    summary.close();
+    const CliRun run = runCli({QStringLiteral("--name"),
+                               QStringLiteral("overview"),
+                               QStringLiteral("--out"),
+                               dir.path(),
+                               QStringLiteral("--page"),
+                               dir.filePath(QStringLiteral("overview.md"))});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("column \"seeds\" is missing")), qPrintable(run.err));
+    QVERIFY(run.err.contains(QLatin1String("table2-summary.csv")));
+}
+
+void tst_Experiment::badInputExitsTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("name missing") << QStringList{} << QStringLiteral("--name is required");
+    QTest::newRow("unknown name") << QStringList{QStringLiteral("--name"), QStringLiteral("tabel2")}
+                                  << QStringLiteral("--name \"tabel2\" is not an experiment");
+    QTest::newRow("unknown dataset")
+        << QStringList{QStringLiteral("--name"),
+                       QStringLiteral("table2"),
+                       QStringLiteral("--data-dir"),
+                       kDataDir,
+                       QStringLiteral("--datasets"),
+                       QStringLiteral("yeast,yaest")}
+        << QStringLiteral("--datasets \"yaest\" is not a known dataset");
+    QTest::newRow("bad image suffix") << QStringList{QStringLiteral("--name"),
+                                                     QStringLiteral("curves"),
+                                                     QStringLiteral("--data-dir"),
+                                                     kDataDir,
+                                                     QStringLiteral("--datasets"),
+                                                     QStringLiteral("mnist:easy")}
+                                      << QStringLiteral("--datasets \"mnist:easy\"");
+    QTest::newRow("unknown method") << QStringList{QStringLiteral("--name"),
+                                                   QStringLiteral("methods"),
+                                                   QStringLiteral("--data-dir"),
+                                                   kDataDir,
+                                                   QStringLiteral("--methods"),
+                                                   QStringLiteral("uai,magic")}
+                                    << QStringLiteral("method \"magic\" is unknown");
+    QTest::newRow("zero seeds") << QStringList{QStringLiteral("--name"),
+                                               QStringLiteral("table2"),
+                                               QStringLiteral("--data-dir"),
+                                               kDataDir,
+                                               QStringLiteral("--seeds"),
+                                               QStringLiteral("0")}
+                                << QStringLiteral("--seeds \"0\"");
+    QTest::newRow("missing data folder") << QStringList{QStringLiteral("--name"),
+                                                        QStringLiteral("table2"),
+                                                        QStringLiteral("--data-dir"),
+                                                        QStringLiteral("/nonexistent/data")}
+                                         << QStringLiteral("--data-dir \"/nonexistent/data\"");
+}
+
+void tst_Experiment::badInputExitsTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const CliRun run = runCli(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+    QVERIFY(run.out.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_Experiment)
+#include "tst_experiment.moc"
