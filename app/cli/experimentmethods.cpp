@@ -8,6 +8,9 @@ QStringList methodNames()
     return {QStringLiteral("base"),
             QStringLiteral("uai"),
             QStringLiteral("uai-second-round"),
+            QStringLiteral("uai-confidence"),
+            QStringLiteral("uai-base-start"),
+            QStringLiteral("uai-confidence-noisy10"),
             QStringLiteral("uai-noisy5"),
             QStringLiteral("uai-noisy10")};
 }
@@ -21,6 +24,16 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("uai-second-round"))
         return QStringLiteral("the UAI layer ranks from the second round on, before it has seen "
                               "both an anomaly and a normal verdict.");
+    if (name == QLatin1String("uai-confidence"))
+        return QStringLiteral("once an anomaly and a normal verdict exist, each round ranks by "
+                              "the UAI layer or the base score, whichever a Thompson draw from "
+                              "their discounted records of anomalies among past picks favours.");
+    if (name == QLatin1String("uai-base-start"))
+        return QStringLiteral("the UAI layer reads standardised inputs and starts with weights "
+                              "that reproduce the base ranking.");
+    if (name == QLatin1String("uai-confidence-noisy10"))
+        return QStringLiteral("the confidence rule with an analyst who gives 10% of the verdicts "
+                              "wrong.");
     if (name == QLatin1String("uai-noisy5"))
         return QStringLiteral("an analyst who gives 5% of the verdicts wrong; recall still "
                               "counts true anomalies.");
@@ -46,6 +59,19 @@ bool applyMethod(const QString &name,
         return true;
     if (name == QLatin1String("uai-second-round")) {
         settings->switchRule = uai::SwitchRule::SecondRound;
+        return true;
+    }
+    if (name == QLatin1String("uai-confidence")) {
+        settings->switchRule = uai::SwitchRule::Confidence;
+        return true;
+    }
+    if (name == QLatin1String("uai-base-start")) {
+        settings->layerStart = uai::UaiLayerStart::BaseScore;
+        return true;
+    }
+    if (name == QLatin1String("uai-confidence-noisy10")) {
+        settings->switchRule = uai::SwitchRule::Confidence;
+        options->flipFraction = 0.10;
         return true;
     }
     if (name == QLatin1String("uai-noisy5")) {

@@ -95,8 +95,10 @@ QString runCommandLine(const RunSpec &spec)
             sizes.append(QString::number(size));
         parts << QStringLiteral("--hidden") << sizes.join(QLatin1Char(','));
     }
-    if (settings.switchRule == uai::SwitchRule::SecondRound)
-        parts << QStringLiteral("--switch second-round");
+    if (settings.switchRule != defaults.switchRule)
+        parts << QStringLiteral("--switch") << uai::switchRuleName(settings.switchRule);
+    if (settings.layerStart != defaults.layerStart)
+        parts << QStringLiteral("--layer-start") << uai::layerStartName(settings.layerStart);
     QString line = parts.join(QLatin1Char(' '));
     if (spec.flipFraction > 0.0) {
         line += QStringLiteral(" (and %1% of verdicts flipped, which \"run\" cannot do)")
