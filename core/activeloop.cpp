@@ -360,7 +360,7 @@ void ActiveLoop::Impl::anchorUaiLayer()
 
 namespace {
 
-/// The k unlabeled items with the highest key; equal keys keep item order so that a seed
+/// Returns the k unlabeled items with the highest key. Equal keys keep item order, so that a seed
 /// reproduces the queue.
 std::vector<qsizetype>
 topItems(std::vector<qsizetype> candidates, const std::vector<float> &key, size_t k)
@@ -395,10 +395,13 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
     report.queue = topItems(candidates, byUai ? report.uaiLogit : report.baseScore, k);
     report.rankedByUai = byUai;
 
-    // The other ranking's top k tells which items count for both rankings' records.
+    // Only the confidence rule reads the rankings' records, so the other rules skip them. The
+    // other ranking's top k determines which items count for both rankings.
+    lastQueue.clear();
+    if (settings.switchRule != SwitchRule::Confidence)
+        return;
     const std::vector<qsizetype> otherTop =
         topItems(std::move(candidates), byUai ? report.baseScore : report.uaiLogit, k);
-    lastQueue.clear();
     for (const qsizetype item : report.queue) {
         const bool inOther = std::find(otherTop.begin(), otherTop.end(), item) != otherTop.end();
         lastQueue.push_back({item, byUai || inOther, !byUai || inOther});
@@ -507,7 +510,8 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
         try {
             d->anchorUaiLayer();
         } catch (const std::exception &error) {
-            return fail(QStringLiteral("Cannot start the UAI layer from the base ranking: %1")
+            return fail(QStringLiteral("Cannot start the UAI layer from the base ranking: %1. "
+                                       "Try a smaller learning rate or --layer-start random.")
                             .arg(QString::fromUtf8(error.what())));
         }
     }

@@ -20,19 +20,19 @@ enum class SwitchRule {
     /// Rank by the UAI layer from the second round on, whatever the verdicts so far.
     SecondRound,
     /// Once an anomaly and a normal verdict exist, choose each round between the UAI layer and
-    /// the base score by how many anomalies each one's past picks turned out to be: a Beta
-    /// posterior per ranking over recent verdicts, sampled once per round (Thompson sampling),
-    /// older rounds discounted.
+    /// the base score by the share of anomalies among each one's past picks. Each ranking keeps
+    /// a Beta posterior over recent verdicts with older rounds discounted, and one draw per
+    /// round decides (Thompson sampling).
     Confidence,
 };
 
-/// How the UAI layer starts before its first verdict.
+/// Initial state of the UAI layer before its first verdict.
 enum class UaiLayerStart {
     /// Random (Glorot) weights on the raw latent vector and anomaly score, as published.
     Random,
     /// Inputs standardised with their means and deviations over the dataset after pretraining,
-    /// and weights that reproduce the base ranking (score weight 1, the rest 0), so that a few
-    /// verdicts adjust the base ranking instead of replacing it with a random one.
+    /// and weights that reproduce the base ranking (score weight 1, the rest 0). A few verdicts
+    /// then adjust the base ranking instead of replacing it with a random one.
     BaseScore,
 };
 

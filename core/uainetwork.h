@@ -60,10 +60,9 @@ public:
     /// Returns the UAI layer's logit for latent vectors and (detached) anomaly scores.
     at::Tensor uaiLogit(const at::Tensor &latent, const at::Tensor &score) const;
 
-    /// Makes the UAI layer standardise its inputs with these means and standard deviations
-    /// ([latentSize + 1] each, the score last) and starts it as the base ranking: latent weights
-    /// 0, score weight 1, bias 0, so its logit is the standardised anomaly score until verdicts
-    /// move it.
+    /// Standardises the UAI layer's inputs with these means and standard deviations
+    /// ([latentSize + 1] each, the score last) and sets latent weights 0, score weight 1 and
+    /// bias 0. The logit is then the standardised anomaly score until verdicts move it.
     void anchorUaiLayer(const at::Tensor &inputMean, const at::Tensor &inputScale);
     /// Sets the standardisation without touching the weights (restoring a saved state).
     void setUaiInputStandardisation(const at::Tensor &inputMean, const at::Tensor &inputScale);

@@ -1,5 +1,6 @@
 #include "experimentcommand.h"
 
+#include "clioptions.h"
 #include "experimentmethods.h"
 #include "experiments.h"
 #include "experimentsupport.h"
@@ -22,11 +23,7 @@ const QStringList kExperimentNames{QStringLiteral("curves"),
                                    QStringLiteral("methods"),
                                    QStringLiteral("overview")};
 
-void printError(const QString &message)
-{
-    std::fprintf(stderr, "uai-cli: %s\n", qPrintable(message));
-}
-
+/// Parses an integer option into value, which stays empty when the option is absent.
 bool parseCount(const QCommandLineParser &parser,
                 const QString &name,
                 int minimum,
@@ -36,16 +33,10 @@ bool parseCount(const QCommandLineParser &parser,
 {
     if (!parser.isSet(name))
         return true;
-    bool ok = false;
-    const int parsed = parser.value(name).toInt(&ok);
-    if (!ok || parsed < minimum || parsed > maximum) {
-        *error = QStringLiteral("--%1 \"%2\" is not an integer in %3..%4.")
-                     .arg(name, parser.value(name))
-                     .arg(minimum)
-                     .arg(maximum);
+    qint64 parsed = 0;
+    if (!parseInteger(parser, name, minimum, maximum, &parsed, error))
         return false;
-    }
-    *value = parsed;
+    *value = static_cast<int>(parsed);
     return true;
 }
 

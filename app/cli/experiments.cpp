@@ -1,5 +1,6 @@
 #include "experiments.h"
 
+#include "clioptions.h"
 #include "experimentcharts.h"
 #include "experimentmethods.h"
 #include "experimentsupport.h"
@@ -56,11 +57,6 @@ const PublishedRecall *publishedRecall(const QString &stem)
             return &row;
     }
     return nullptr;
-}
-
-void printError(const QString &message)
-{
-    std::fprintf(stderr, "uai-cli: %s\n", qPrintable(message));
 }
 
 /// Resolves the dataset names into refs. Returns false with a message when a name does not
@@ -157,6 +153,23 @@ runLine(const QString &tag, const QString &what, const RunOutcome &outcome, cons
         .arg(tag, what, measure)
         .arg(outcome.wallSeconds, 0, 'f', 1)
         .arg(outcome.cpuSeconds, 0, 'f', 1);
+}
+
+/// Writes a chart into the output folder and appends its markdown image line to charts.
+/// Prints the error and returns false when the file cannot be written.
+bool addChart(const ExperimentContext &context,
+              const QString &label,
+              const QString &fileName,
+              const QImage &image,
+              QString *charts)
+{
+    QString error;
+    if (!context.writePng(fileName, image, &error)) {
+        printError(error);
+        return false;
+    }
+    *charts += QStringLiteral("![%1](%2)\n").arg(label, fileName);
+    return true;
 }
 
 } // namespace
@@ -287,12 +300,8 @@ int runTable2Experiment(ExperimentContext &context)
              summariseCurves(QStringLiteral("With UAI layer"), kUaiColour, uaiCurves)},
             anomalies);
         const QString png = QStringLiteral("table2-%1.png").arg(fileStem(ref.label));
-        QString error;
-        if (!context.writePng(png, image, &error)) {
-            printError(error);
+        if (!addChart(context, ref.label, png, image, &charts))
             return kExitFailure;
-        }
-        charts += QStringLiteral("![%1](%2)\n").arg(ref.label, png);
     }
 
     QString markdown = context.markdownHeader(QStringLiteral("Recall at a budget of the anomaly "
@@ -448,12 +457,8 @@ int runCurvesExperiment(ExperimentContext &context)
                             bands,
                             anomalies);
         const QString png = QStringLiteral("curves-%1.png").arg(fileStem(ref.label));
-        QString error;
-        if (!context.writePng(png, image, &error)) {
-            printError(error);
+        if (!addChart(context, ref.label, png, image, &charts))
             return kExitFailure;
-        }
-        charts += QStringLiteral("![%1](%2)\n").arg(ref.label, png);
     }
 
     QString markdown = context.markdownHeader(QStringLiteral("Discovery curves"));
@@ -739,12 +744,8 @@ int runMethodsExperiment(ExperimentContext &context)
             bands,
             anomalies);
         const QString png = QStringLiteral("methods-%1.png").arg(fileStem(ref.label));
-        QString error;
-        if (!context.writePng(png, image, &error)) {
-            printError(error);
+        if (!addChart(context, ref.label, png, image, &charts))
             return kExitFailure;
-        }
-        charts += QStringLiteral("![%1](%2)\n").arg(ref.label, png);
     }
 
     QString table = QStringLiteral("| method |");

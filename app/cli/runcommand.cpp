@@ -1,5 +1,6 @@
 #include "runcommand.h"
 
+#include "clioptions.h"
 #include "datasource.h"
 #include "simulatedanalyst.h"
 #include "torchruntime.h"
@@ -27,38 +28,10 @@ struct RunOptions {
     uai::DataSourceOptions source;
 };
 
-void printError(const QString &message)
-{
-    std::fprintf(stderr, "uai-cli: %s\n", qPrintable(message));
-}
-
 void printInfo(const RunOptions &options, const QString &message)
 {
     if (!options.quiet)
         std::fprintf(stderr, "%s\n", qPrintable(message));
-}
-
-/// Parses an integer option within [minimum, maximum]; leaves value unchanged when absent.
-bool parseInteger(const QCommandLineParser &parser,
-                  const QString &name,
-                  qint64 minimum,
-                  qint64 maximum,
-                  qint64 *value,
-                  QString *error)
-{
-    if (!parser.isSet(name))
-        return true;
-    bool ok = false;
-    const qint64 parsed = parser.value(name).toLongLong(&ok);
-    if (!ok || parsed < minimum || parsed > maximum) {
-        *error = QStringLiteral("--%1 \"%2\" is not an integer in %3..%4.")
-                     .arg(name, parser.value(name))
-                     .arg(minimum)
-                     .arg(maximum);
-        return false;
-    }
-    *value = parsed;
-    return true;
 }
 
 bool parseReal(const QCommandLineParser &parser, const QString &name, double *value, QString *error)

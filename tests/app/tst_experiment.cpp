@@ -264,8 +264,8 @@ void tst_Experiment::latentWritesPanels()
                                dir.path()});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
-    // The quick panels come after 0, 20 and 50 verdicts; every panel has toy's 485 items, 20 of
-    // them true anomalies, and as many verdicts as its first column states.
+    // The quick panels come after 0, 20 and 50 verdicts. Every panel lists toy's 485 items,
+    // 20 of them true anomalies, and as many verdicts as its first column names.
     const QStringList lines = readLines(dir.filePath(QStringLiteral("latent-toy.csv")));
     QCOMPARE(lines.first(), QStringLiteral("verdicts,item,latent,score,truth,verdict"));
     std::map<QString, int> items, anomalies, verdicts;
