@@ -28,12 +28,14 @@ namespace {
 
 constexpr std::int8_t kNoVerdict = -1;
 constexpr quint32 kStateMagic = 0x55414957; // "UAIW"
-/// Version 2 adds the rankings' verdict records behind the confidence switch rule; version 1
-/// states load with empty records.
-constexpr quint32 kStateVersion = 2;
+/// Version 2 adds the rankings' verdict records behind the confidence switch rule, and version 3
+/// the cross-fitted scores of small tables. Older states load with empty records and scores.
+constexpr quint32 kStateVersion = 3;
 /// Weight a ranking's verdict record keeps per round, so that the confidence rule follows a
 /// ranking that gets better (the UAI layer) or runs out of easy finds (the base score).
 constexpr double kRecordDiscount = 0.8;
+/// Share of each cross-fitting batch that is left out of the gradient: the highest-loss items.
+constexpr double kCrossFitTrimmedShare = 0.1;
 
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
@@ -109,6 +111,9 @@ struct ActiveLoop::Impl {
     RankingRecord baseRecord;
     std::vector<QueuedItem> lastQueue;
     std::mt19937_64 switchGenerator;
+    /// Anomaly score per item ([items] float) from a network that did not train on the item.
+    /// Undefined when the network trained on every item scores.
+    at::Tensor crossFittedScore;
 
     VerdictSnapshot snapshotVerdicts() const;
     bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
@@ -117,6 +122,10 @@ struct ActiveLoop::Impl {
                  const Progress &progress,
                  const std::atomic_bool *stop,
                  LossTail *tail);
+    Status crossFit(int folds, const Progress &progress, const std::atomic_bool *stop);
+    /// Returns the anomaly scores of items [start, end) that the UAI layer reads and the base
+    /// ranking sorts by: the cross-fitted ones when they exist, else itemLoss.
+    at::Tensor layerScore(const at::Tensor &itemLoss, std::int64_t start, std::int64_t end) const;
     bool score(RoundReport &report, const std::atomic_bool *stop = nullptr) const;
     void select(RoundReport &report, bool byUai);
     bool rankByUai(qsizetype anomalies, qsizetype normals, bool sample);
@@ -182,7 +191,10 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
         // The verdict loss uses the clean input, as scoring does.
         const auto labeledPass =
             network->forward(features.index_select(0, pick), pickClasses, false, nullptr);
-        const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledPass.itemLoss);
+        const at::Tensor labeledScore = crossFittedScore.defined()
+                                            ? crossFittedScore.index_select(0, pick)
+                                            : labeledPass.itemLoss;
+        const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledScore);
         const at::Tensor verdictLoss = at::binary_cross_entropy_with_logits(logits, targets);
         loss = loss + verdictLoss;
         *uaiLoss = verdictLoss.item<double>();
@@ -230,6 +242,97 @@ Status ActiveLoop::Impl::train(int steps,
     return success();
 }
 
+/// Trains one fresh base network per fold on the items outside the fold, for the pretraining
+/// steps, and scores the fold's items with it. The progress callback counts all folds' steps.
+Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std::atomic_bool *stop)
+{
+    const std::int64_t itemCount = features.size(0);
+    const int steps = settings.pretrainSteps;
+    const at::Tensor order = at::randperm(itemCount, generator, at::kLong);
+    const at::Tensor foldOf = at::arange(itemCount, at::kLong).remainder(folds);
+    at::Tensor scores = at::empty({itemCount}, at::kFloat);
+    for (int fold = 0; fold < folds; ++fold) {
+        const at::Tensor inFold = foldOf.eq(fold);
+        const at::Tensor heldOut = order.masked_select(inFold);
+        const at::Tensor kept = order.masked_select(inFold.logical_not());
+        const at::Tensor keptFeatures = features.index_select(0, kept);
+        const at::Tensor keptClasses =
+            classes.defined() ? classes.index_select(0, kept) : at::Tensor();
+        UaiNetwork foldNetwork(settings.model,
+                               static_cast<int>(dataset->featureCount),
+                               static_cast<int>(dataset->classNames.size()),
+                               settings.hiddenSizes,
+                               settings.inputNoise,
+                               generator);
+        TfRmsprop foldOptimizer(foldNetwork.baseParameters(), settings.learningRate);
+        // A fold small enough for one batch trains on all of its items at every step. Each step
+        // leaves the highest-loss items out of the gradient. Otherwise outliers like a held-out
+        // one (a cluster of anomalies) would teach the network to reconstruct it.
+        const std::int64_t keptCount = kept.size(0);
+        const bool wholeFold = keptCount <= settings.batchSize;
+        const std::int64_t batch = wholeFold ? keptCount : settings.batchSize;
+        const std::int64_t trimmed = std::max<std::int64_t>(
+            1, static_cast<std::int64_t>(kCrossFitTrimmedShare * double(batch)));
+        const std::int64_t counted = std::max<std::int64_t>(1, batch - trimmed);
+
+        for (int step = 0; step < steps; ++step) {
+            if (stop && stop->load(std::memory_order_relaxed)) {
+                return fail(QStringLiteral("Cross-fitting stopped in fold %1 of %2.")
+                                .arg(fold + 1)
+                                .arg(folds));
+            }
+            const auto pass =
+                wholeFold
+                    ? foldNetwork.forward(keptFeatures, keptClasses, true, &generator)
+                    : [&] {
+                          const at::Tensor rows =
+                              at::randint(keptCount, {batch}, generator, at::kLong);
+                          return foldNetwork.forward(keptFeatures.index_select(0, rows),
+                                                     keptClasses.defined()
+                                                         ? keptClasses.index_select(0, rows)
+                                                         : at::Tensor(),
+                                                     true,
+                                                     &generator);
+                      }();
+            const at::Tensor loss =
+                std::get<0>(at::topk(pass.itemLoss, counted, 0, /*largest=*/false)).mean();
+            const double value = loss.item<double>();
+            if (!std::isfinite(value)) {
+                return fail(QStringLiteral("Cross-fitting diverged in fold %1 of %2 at step %3: "
+                                           "the base loss is %4. Try a smaller learning rate.")
+                                .arg(fold + 1)
+                                .arg(folds)
+                                .arg(step + 1)
+                                .arg(value));
+            }
+            foldOptimizer.zeroGrad();
+            loss.backward();
+            foldOptimizer.step();
+            if (progress)
+                progress(fold * steps + step + 1, folds * steps);
+        }
+        c10::InferenceMode inferenceMode;
+        const auto pass = foldNetwork.forward(features.index_select(0, heldOut),
+                                              classes.defined() ? classes.index_select(0, heldOut)
+                                                                : at::Tensor(),
+                                              false,
+                                              nullptr);
+        scores.index_copy_(0, heldOut, pass.itemLoss);
+    }
+    if (!at::isfinite(scores).all().item<bool>())
+        return fail(QStringLiteral("Cross-fitting produced a non-finite anomaly score. Try a "
+                                   "smaller learning rate."));
+    crossFittedScore = scores;
+    return success();
+}
+
+at::Tensor ActiveLoop::Impl::layerScore(const at::Tensor &itemLoss,
+                                        std::int64_t start,
+                                        std::int64_t end) const
+{
+    return crossFittedScore.defined() ? crossFittedScore.slice(0, start, end) : itemLoss;
+}
+
 /// Returns false, with the report partly filled, when stop became true; it is checked between
 /// chunks so that closing the window does not wait for a whole rescoring of a large dataset.
 bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) const
@@ -250,13 +353,14 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
             classes.defined() ? classes.slice(0, start, end) : at::Tensor();
         const auto pass =
             network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
-        const at::Tensor logits = network->uaiLogit(pass.latent, pass.itemLoss);
+        const at::Tensor itemScore = layerScore(pass.itemLoss, start, end);
+        const at::Tensor logits = network->uaiLogit(pass.latent, itemScore);
         const auto count = static_cast<size_t>(end - start);
         std::memcpy(report.latent.data() + start * latentSize,
                     pass.latent.contiguous().data_ptr<float>(),
                     count * latentSize * sizeof(float));
         std::memcpy(report.baseScore.data() + start,
-                    pass.itemLoss.contiguous().data_ptr<float>(),
+                    itemScore.contiguous().data_ptr<float>(),
                     count * sizeof(float));
         std::memcpy(report.uaiLogit.data() + start,
                     logits.contiguous().data_ptr<float>(),
@@ -343,7 +447,8 @@ void ActiveLoop::Impl::anchorUaiLayer()
             const auto pass =
                 network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
             const at::Tensor values =
-                at::cat({pass.latent, pass.itemLoss.unsqueeze(1)}, 1).to(at::kDouble);
+                at::cat({pass.latent, layerScore(pass.itemLoss, start, end).unsqueeze(1)}, 1)
+                    .to(at::kDouble);
             sum += values.sum(0);
             squares += values.pow(2).sum(0);
         }
@@ -492,14 +597,32 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
 Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *stop)
 {
     const auto start = std::chrono::steady_clock::now();
+    const int steps = d->settings.pretrainSteps;
+    const int folds = crossFitFolds(d->dataset->itemCount);
+    const int totalSteps = steps * (1 + folds);
     try {
         // A step with a finite loss can still leave non-finite weights, which only the next
         // step's loss reveals, so a failed run falls back to the weights it started from.
         const auto before = d->snapshotWeights();
-        const Status trained =
-            d->train(d->settings.pretrainSteps, nullptr, progress, stop, nullptr);
+        Status trained = d->train(steps,
+                                  nullptr,
+                                  progress ? Progress([&](int done, int) {
+                                      progress(done, totalSteps);
+                                  })
+                                           : Progress(),
+                                  stop,
+                                  nullptr);
+        if (trained.ok() && folds > 0) {
+            trained = d->crossFit(folds,
+                                  progress ? Progress([&](int done, int) {
+                                      progress(steps + done, totalSteps);
+                                  })
+                                           : Progress(),
+                                  stop);
+        }
         if (!trained.ok()) {
             d->restoreWeights(before);
+            d->crossFittedScore = at::Tensor();
             return fail(trained.error()
                         + QStringLiteral(" The weights from before pretraining were kept."));
         }
@@ -516,7 +639,7 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
         }
     }
     d->pretrained = true;
-    qCDebug(lcLoop) << "pretrained" << d->settings.pretrainSteps << "steps in"
+    qCDebug(lcLoop) << "pretrained" << steps << "steps and" << folds << "cross-fitted folds in"
                     << secondsSince(start) << "s";
     return success();
 }
@@ -656,6 +779,13 @@ QByteArray ActiveLoop::saveState() const
         out.writeRawData(reinterpret_cast<const char *>(values.data_ptr<float>()),
                          static_cast<int>(values.numel() * sizeof(float)));
     }
+    out << d->crossFittedScore.defined();
+    if (d->crossFittedScore.defined()) {
+        const at::Tensor values = d->crossFittedScore.contiguous();
+        out << qint64(values.numel());
+        out.writeRawData(reinterpret_cast<const char *>(values.data_ptr<float>()),
+                         static_cast<int>(values.numel() * sizeof(float)));
+    }
     return bytes;
 }
 
@@ -736,6 +866,32 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
                 return fail(QStringLiteral("The saved model state is truncated."));
         }
     }
+    at::Tensor crossFittedScore;
+    if (version >= 3) {
+        bool crossFitted = false;
+        in >> crossFitted;
+        if (crossFitted) {
+            const auto itemCount = static_cast<qint64>(d->verdicts.size());
+            qint64 numel = 0;
+            in >> numel;
+            if (in.status() != QDataStream::Ok || numel != itemCount)
+                return fail(QStringLiteral("The saved model state has %1 cross-fitted anomaly "
+                                           "scores; this dataset has %2 items.")
+                                .arg(numel)
+                                .arg(itemCount));
+            crossFittedScore = at::empty({itemCount}, at::kFloat);
+            const auto byteCount = static_cast<int>(numel * sizeof(float));
+            if (in.readRawData(reinterpret_cast<char *>(crossFittedScore.data_ptr<float>()),
+                               byteCount)
+                != byteCount)
+                return fail(QStringLiteral("The saved model state is truncated."));
+            if (!at::isfinite(crossFittedScore).all().item<bool>())
+                return fail(QStringLiteral("The saved model state has a non-finite cross-fitted "
+                                           "anomaly score."));
+        }
+    }
+    if (in.status() != QDataStream::Ok)
+        return fail(QStringLiteral("The saved model state is truncated."));
     if (!in.atEnd())
         return fail(QStringLiteral("The saved model state has trailing bytes."));
     d->restoreWeights(state);
@@ -744,6 +900,7 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
     d->uaiRecord = uaiRecord;
     d->baseRecord = baseRecord;
     d->lastQueue = std::move(lastQueue);
+    d->crossFittedScore = crossFittedScore;
     if (standardisation.defined()) {
         const std::int64_t inputs = d->network->latentSize() + 1;
         d->network->setUaiInputStandardisation(standardisation.slice(0, 0, inputs),
@@ -796,6 +953,18 @@ qsizetype ActiveLoop::unlabeledCount() const
 int ActiveLoop::roundsDone() const
 {
     return d->rounds;
+}
+
+bool ActiveLoop::scoresAreCrossFitted() const
+{
+    return d->crossFittedScore.defined();
+}
+
+int ActiveLoop::crossFitFolds(qsizetype itemCount)
+{
+    if (itemCount < 2 || itemCount > kCrossFitMaxItems)
+        return 0;
+    return static_cast<int>(std::min<qsizetype>(kCrossFitFolds, itemCount));
 }
 
 bool ActiveLoop::isPretrained() const

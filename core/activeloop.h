@@ -42,9 +42,24 @@ public:
     ActiveLoop(const ActiveLoop &) = delete;
     ActiveLoop &operator=(const ActiveLoop &) = delete;
 
-    /// Trains the base model alone for the settings' pretraining steps. Returns a failure when
-    /// stop becomes true (checked between steps) or the loss stops being finite; in both cases
-    /// the weights from before the call are restored.
+    /// Largest dataset that gets cross-fitted anomaly scores. The default network has far more
+    /// weights than such a table has items and learns to reconstruct (or classify) every item,
+    /// a lone outlier included. So each item's score there comes from a network that did not
+    /// train on it.
+    static constexpr qsizetype kCrossFitMaxItems = 256;
+    /// Number of cross-fitting folds, or the item count when the dataset has fewer items.
+    static constexpr int kCrossFitFolds = 5;
+    /// Returns the number of cross-fitting folds that pretraining runs for a dataset of
+    /// itemCount items, or 0 when the network trained on every item scores.
+    static int crossFitFolds(qsizetype itemCount);
+
+    /// Trains the base model alone for the settings' pretraining steps. On datasets of at most
+    /// kCrossFitMaxItems items it then trains one fresh base network per fold on the other
+    /// folds' items, for the same number of steps. From then on each item's anomaly score is
+    /// the one its fold's network gave: it ranks the base queue and is the UAI layer's score
+    /// input. Progress counts the steps of all networks. Returns a failure when stop becomes
+    /// true (checked between steps) or a loss stops being finite. In both cases the weights
+    /// from before the call are restored.
     Status pretrain(const Progress &progress = {}, const std::atomic_bool *stop = nullptr);
 
     /// Trains one round on the verdicts given so far, rescores every item and builds the next
@@ -83,6 +98,8 @@ public:
     /// Rounds trained so far.
     int roundsDone() const;
     bool isPretrained() const;
+    /// Returns whether the anomaly scores are cross-fitted (see kCrossFitMaxItems).
+    bool scoresAreCrossFitted() const;
     const LoopSettings &settings() const;
     const Dataset &dataset() const;
 

@@ -25,9 +25,6 @@ struct DenseLayer {
 ///
 /// Hidden layers use ReLU. The autoencoder's bottleneck is linear and its decoder mirrors the
 /// encoder with independent weights; the classifier's latent is its last hidden layer.
-///
-/// NOTE: on tables of a few dozen rows the autoencoder learns to reconstruct a lone outlier too,
-/// so its anomaly score may rank a planted anomaly low (measured in docs/data.md, "Minimum sizes").
 class UaiNetwork
 {
 public:

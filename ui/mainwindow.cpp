@@ -564,8 +564,14 @@ void MainWindow::updateStatus()
     m_trainerLabel->setText(tr("Trainer: %1").arg(trainer->stateText()));
     const bool busy = trainer->isBusy();
     m_progress->setVisible(busy);
+    QString pretraining = tr("pretraining %v of %m steps");
+    if (const int folds = ActiveLoop::crossFitFolds(m_session->dataset().itemCount); folds > 0) {
+        // Small tables train one network per cross-fitting fold after the main one.
+        pretraining = tr("pretraining %v of %m steps, %1 networks for cross-fitted scores")
+                          .arg(folds + 1);
+    }
     m_progress->setFormat(trainer->state() == TrainerController::State::Pretraining
-                              ? tr("pretraining %v of %m steps")
+                              ? pretraining
                               : tr("%p%"));
     m_cancelButton->setVisible(trainer->state() == TrainerController::State::Pretraining);
 }

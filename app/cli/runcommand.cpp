@@ -1,5 +1,6 @@
 #include "runcommand.h"
 
+#include "activeloop.h"
 #include "clioptions.h"
 #include "datasource.h"
 #include "simulatedanalyst.h"
@@ -165,7 +166,7 @@ bool parseRunOptions(QCommandLineParser &parser,
         *error = QStringLiteral("--data is required; give %1.").arg(uai::dataSourceHelp());
         return false;
     }
-    for (const QString name : {QStringLiteral("data"), QStringLiteral("model"), QStringLiteral("curve")}) {
+    for (const QString &name : {QStringLiteral("data"), QStringLiteral("model"), QStringLiteral("curve")}) {
         if (parser.values(name).size() > 1) {
             *error = QStringLiteral("--%1 is given %2 times; give it once.")
                          .arg(name)
@@ -373,6 +374,16 @@ int runCommand(const QStringList &arguments)
     if (!checkDatasetUsable(*dataset, options, &error)) {
         printError(error);
         return kExitBadInput;
+    }
+    if (const int folds = uai::ActiveLoop::crossFitFolds(dataset->itemCount); folds > 0) {
+        printInfo(options,
+                  QStringLiteral("  %1 items (at most %2): each anomaly score comes from a network "
+                                 "that did not train on the item (%3-fold cross-fitting), so "
+                                 "pretraining trains %4 networks.")
+                      .arg(dataset->itemCount)
+                      .arg(uai::ActiveLoop::kCrossFitMaxItems)
+                      .arg(folds)
+                      .arg(folds + 1));
     }
 
     uai::SimulationOptions simulation;

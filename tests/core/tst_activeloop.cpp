@@ -100,7 +100,7 @@ private Q_SLOTS:
     void baseScoreStartKeepsBaseRanking();
     void confidenceRuleFollowsHits();
     void confidenceRuleSurvivesRestore();
-    void versionOneStateStillLoads();
+    void olderStatesStillLoad();
 };
 
 void tst_ActiveLoop::initTestCase()
@@ -490,30 +490,40 @@ void tst_ActiveLoop::confidenceRuleSurvivesRestore()
     QCOMPARE(again.value().uaiLogit, expected.value().uaiLogit);
 }
 
-void tst_ActiveLoop::versionOneStateStillLoads()
+void tst_ActiveLoop::olderStatesStillLoad()
 {
-    // A version 1 state is the version 2 state without its trailer of ranking records.
+    // Version 3 ends with the cross-fitted scores, here one bool (none) because 315 items are
+    // above the limit. Version 2 lacks them. Version 1 also lacks the ranking records, the
+    // queue and the standardisation.
     const auto data = makeBlobs();
     auto trained = makeLoop(data, smallSettings());
     QVERIFY(trained->pretrain().ok());
+    QVERIFY(!trained->scoresAreCrossFitted());
     QByteArray state = trained->saveState();
-    // Trailer: four doubles, an empty queue (count 0) and no standardisation (one bool).
-    const qsizetype trailer = 4 * 8 + 4 + 1;
-    QCOMPARE(state.right(trailer), QByteArray(trailer, '\0'));
-    state.chop(trailer);
-    const char versionOne[4] = {0, 0, 0, 1};
-    state.replace(4, 4, QByteArray(versionOne, 4));
+    const qsizetype crossFitTrailer = 1;
+    // Four doubles, an empty queue (count 0) and no standardisation (one bool).
+    const qsizetype recordTrailer = 4 * 8 + 4 + 1;
+    QCOMPARE(state.right(crossFitTrailer + recordTrailer),
+             QByteArray(crossFitTrailer + recordTrailer, '\0'));
+    const auto expected = trained->rankWithoutTraining().value().baseScore;
 
+    for (const auto &[version, chopped] : {std::pair{2, crossFitTrailer},
+                                            std::pair{1, crossFitTrailer + recordTrailer}}) {
+        QByteArray older = state;
+        older.chop(chopped);
+        const char versionBytes[4] = {0, 0, 0, char(version)};
+        older.replace(4, 4, QByteArray(versionBytes, 4));
+        auto restored = makeLoop(data, smallSettings());
+        const auto status = restored->restoreState(older);
+        QVERIFY2(status.ok(), qPrintable(QStringLiteral("version %1: %2").arg(version).arg(status.error())));
+        QCOMPARE(restored->rankWithoutTraining().value().baseScore, expected);
+    }
+
+    state.replace(4, 4, QByteArray("\0\0\0\4", 4));
     auto restored = makeLoop(data, smallSettings());
-    const auto status = restored->restoreState(state);
-    QVERIFY2(status.ok(), qPrintable(status.error()));
-    QCOMPARE(restored->rankWithoutTraining().value().baseScore,
-             trained->rankWithoutTraining().value().baseScore);
-
-    state.replace(4, 4, QByteArray("\0\0\0\3", 4));
     const auto newer = restored->restoreState(state);
     QVERIFY(!newer.ok());
-    QVERIFY2(newer.error().contains(QLatin1String("version 3")), qPrintable(newer.error()));
+    QVERIFY2(newer.error().contains(QLatin1String("version 4")), qPrintable(newer.error()));
 }
 
 QTEST_GUILESS_MAIN(tst_ActiveLoop)

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void changedDatasetIsRejected();
     void closingDuringPretrainingStopsWorker();
     void preliminaryRankingDuringPretraining();
+    void plantedOutlierSuspectedFirst();
 
 private:
     bool
@@ -287,6 +288,30 @@ void tst_MainWindow::preliminaryRankingDuringPretraining()
     QCOMPARE(storedEvents(m_sessionPath).size(), size_t(1));
     QCOMPARE(session->trainer()->state(), uai::TrainerController::State::Pretraining);
     QVERIFY(session->baseCurve().empty());
+    QVERIFY(window.close());
+}
+
+void tst_MainWindow::plantedOutlierSuspectedFirst()
+{
+    // 33 rows with the default network: the scores are cross-fitted, and the planted outlier,
+    // the last row, is the first suspect once pretraining ends.
+    uai::SessionSettings settings;
+    settings.loop.pretrainSteps = 300;
+    settings.budget = 10;
+    uai::MainWindow window;
+    QVERIFY(startWindow(window,
+                        QStringLiteral(UAI_SHARED_DIR "/cases/csv-rows-33.csv"),
+                        settings));
+    uai::LabelingSession *session = window.session();
+    QSignalSpy progress(session->trainer(), &uai::TrainerController::progressChanged);
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr
+                                 && !session->latestReport()->preliminary
+                                 && !session->trainer()->isBusy(),
+                             120000);
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(1).toInt(), 300 * 6);
+    QCOMPARE(session->currentItem(), qsizetype(32));
+    QCOMPARE(window.suspectView()->details().item, qsizetype(32));
     QVERIFY(window.close());
 }
 
