@@ -36,6 +36,10 @@ constexpr quint32 kStateVersion = 3;
 constexpr double kRecordDiscount = 0.8;
 /// Share of each cross-fitting batch that is left out of the gradient: the highest-loss items.
 constexpr double kCrossFitTrimmedShare = 0.1;
+/// Most training steps of a cross-fitting network. Networks trained for 1,000 or 5,000 steps
+/// ranked the small case tables' planted outliers no better than with 500, at up to ten times
+/// the cost.
+constexpr int kCrossFitMaxSteps = 500;
 
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
@@ -247,7 +251,7 @@ Status ActiveLoop::Impl::train(int steps,
 Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std::atomic_bool *stop)
 {
     const std::int64_t itemCount = features.size(0);
-    const int steps = settings.pretrainSteps;
+    const int steps = crossFitSteps(settings.pretrainSteps);
     const at::Tensor order = at::randperm(itemCount, generator, at::kLong);
     const at::Tensor foldOf = at::arange(itemCount, at::kLong).remainder(folds);
     at::Tensor scores = at::empty({itemCount}, at::kFloat);
@@ -599,7 +603,8 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
     const auto start = std::chrono::steady_clock::now();
     const int steps = d->settings.pretrainSteps;
     const int folds = crossFitFolds(d->dataset->itemCount);
-    const int totalSteps = steps * (1 + folds);
+    const int foldSteps = crossFitSteps(steps);
+    const int totalSteps = steps + folds * foldSteps;
     try {
         // A step with a finite loss can still leave non-finite weights, which only the next
         // step's loss reveals, so a failed run falls back to the weights it started from.
@@ -958,6 +963,11 @@ int ActiveLoop::roundsDone() const
 bool ActiveLoop::scoresAreCrossFitted() const
 {
     return d->crossFittedScore.defined();
+}
+
+int ActiveLoop::crossFitSteps(int pretrainSteps)
+{
+    return std::min(pretrainSteps, kCrossFitMaxSteps);
 }
 
 int ActiveLoop::crossFitFolds(qsizetype itemCount)

@@ -52,10 +52,13 @@ public:
     /// Returns the number of cross-fitting folds that pretraining runs for a dataset of
     /// itemCount items, or 0 when the network trained on every item scores.
     static int crossFitFolds(qsizetype itemCount);
+    /// Returns the training steps of each cross-fitting network: the pretraining steps, at most
+    /// 500.
+    static int crossFitSteps(int pretrainSteps);
 
     /// Trains the base model alone for the settings' pretraining steps. On datasets of at most
     /// kCrossFitMaxItems items it then trains one fresh base network per fold on the other
-    /// folds' items, for the same number of steps. From then on each item's anomaly score is
+    /// folds' items, for crossFitSteps() steps. From then on each item's anomaly score is
     /// the one its fold's network gave: it ranks the base queue and is the UAI layer's score
     /// input. Progress counts the steps of all networks. Returns a failure when stop becomes
     /// true (checked between steps) or a loss stops being finite. In both cases the weights
