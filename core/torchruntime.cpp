@@ -35,8 +35,8 @@ QString loadedBlasLibrary()
 }
 
 /// Largest block that malloc serves from the heap rather than from its own mapping; glibc
-/// accepts at most 32 MiB on 64-bit systems. A scoring chunk's activations (8192 x 784 floats,
-/// 25 MiB) fit.
+/// accepts at most 32 MiB on 64-bit systems. A scoring chunk of 8192 items of 784 floats,
+/// 25 MiB, fits.
 constexpr int kHeapBlockLimit = 32 * 1024 * 1024;
 /// Free memory at the top of the heap that malloc keeps rather than returns to the system.
 constexpr int kHeapKeep = 256 * 1024 * 1024;
