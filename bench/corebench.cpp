@@ -259,6 +259,9 @@ int main(int argc, char *argv[])
         {QStringLiteral("labeled"),
          QStringLiteral("Items given a verdict before the rounds. Default: 200."),
          QStringLiteral("n")},
+        {QStringLiteral("scoring-chunk"),
+         QStringLiteral("Items rescored per forward pass. Default: the engine's, 1024."),
+         QStringLiteral("n")},
         {QStringLiteral("profile"), QStringLiteral("Also profile one round by operator.")},
     });
     parser.process(app);
@@ -294,6 +297,8 @@ int main(int argc, char *argv[])
     uai::LoopSettings settings;
     settings.model = classifier ? uai::ModelKind::Classifier : uai::ModelKind::Autoencoder;
     settings.pretrainSteps = steps;
+    if (parser.isSet(QStringLiteral("scoring-chunk")))
+        settings.scoringChunk = parser.value(QStringLiteral("scoring-chunk")).toInt();
     auto created = uai::ActiveLoop::create(dataset, settings);
     if (!created.ok()) {
         std::fprintf(stderr, "bench-core: %s\n", qPrintable(created.error()));
@@ -301,13 +306,14 @@ int main(int argc, char *argv[])
     }
     uai::ActiveLoop &loop = *created.value();
     std::printf("data: %s, %lld items x %lld features, model: %s, batch %d, %d labeled, "
-                "%d repetitions\n",
+                "scoring chunk %d, %d repetitions\n",
                 qPrintable(spec),
                 static_cast<long long>(dataset->itemCount),
                 static_cast<long long>(dataset->featureCount),
                 qPrintable(uai::modelKindName(settings.model)),
                 settings.batchSize,
                 labeledCount,
+                settings.scoringChunk,
                 repetitions);
     printFigure("load_s_wall", loadSpan.wall, "s");
 

@@ -4,7 +4,7 @@
 The computation has the engine's sizes: a denoising autoencoder or a classifier with hidden
 layers 256, 64, 8, a logistic UAI layer on [latent; detached anomaly score], RMSprop with
 TensorFlow 1 semantics written out by hand, batch 256, a verdict batch of up to 256 labeled
-items on clean input, and rescoring in chunks of 8192 under inference mode. It prints the same
+items on clean input, and rescoring in chunks of 1024 under inference mode. It prints the same
 "figure:" lines as bench-core so that scripts/bench.sh can set them side by side. Which items
 the fashion-mnist:0 construction keeps comes from this script's own RNG; only the sizes match.
 """
@@ -25,7 +25,7 @@ BATCH = 256
 LEARNING_RATE = 0.01
 INPUT_NOISE = 0.1
 ROUND_STEPS = 100
-SCORING_CHUNK = 8192
+SCORING_CHUNK = 1024
 QUEUE_SIZE = 10
 
 

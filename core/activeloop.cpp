@@ -50,6 +50,10 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 struct VerdictSnapshot {
     at::Tensor items;   ///< int64 indices of items with an anomaly or normal verdict
     at::Tensor targets; ///< float, 1 for anomaly, 0 for normal
+    /// When every verdict fits in one batch, each step trains on all of them: their input rows
+    /// and classes, gathered once per round. Undefined otherwise.
+    at::Tensor input;
+    at::Tensor classes;
     qsizetype anomalies = 0;
     qsizetype normals = 0;
 };
@@ -119,6 +123,11 @@ struct ActiveLoop::Impl {
     /// Undefined when the network trained on every item scores.
     at::Tensor crossFittedScore;
 
+    // Reused by every training step, so that a step allocates no batch.
+    at::Tensor batchRows;    ///< int64 [batch]
+    at::Tensor batchInput;   ///< [batch, features]
+    at::Tensor verdictInput; ///< [batch, features], when the verdicts exceed one batch
+
     VerdictSnapshot snapshotVerdicts() const;
     bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
     Status train(int steps,
@@ -162,6 +171,11 @@ VerdictSnapshot ActiveLoop::Impl::snapshotVerdicts() const
     const auto count = static_cast<std::int64_t>(items.size());
     snapshot.items = at::from_blob(items.data(), {count}, at::kLong).clone();
     snapshot.targets = at::from_blob(targets.data(), {count}, at::kFloat).clone();
+    if (count > 0 && count <= settings.batchSize) {
+        snapshot.input = features.index_select(0, snapshot.items);
+        if (classes.defined())
+            snapshot.classes = classes.index_select(0, snapshot.items);
+    }
     return snapshot;
 }
 
@@ -171,30 +185,39 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
 {
     const std::int64_t itemCount = features.size(0);
     const std::int64_t batch = std::min<std::int64_t>(settings.batchSize, itemCount);
-    const at::Tensor rows = at::randint(itemCount, {batch}, generator, at::kLong);
+    if (!batchRows.defined()) {
+        batchRows = at::empty({batch}, at::kLong);
+        batchInput = at::empty({batch, features.size(1)}, at::kFloat);
+    }
+    // The previous step's graph, which saved batchInput, was freed by its backward pass.
+    at::randint_out(batchRows, itemCount, {batch}, generator);
+    at::index_select_out(batchInput, features, 0, batchRows);
     const at::Tensor batchClasses =
-        classes.defined() ? classes.index_select(0, rows) : at::Tensor();
-    const auto pass =
-        network->forward(features.index_select(0, rows), batchClasses, true, &generator);
+        classes.defined() ? classes.index_select(0, batchRows) : at::Tensor();
+    const auto pass = network->forward(batchInput, batchClasses, true, &generator);
     const at::Tensor meanItemLoss = pass.itemLoss.mean();
     at::Tensor loss = meanItemLoss;
 
     *uaiLoss = 0.0;
     const std::int64_t labeled = verdicts ? verdicts->items.size(0) : 0;
     if (labeled > 0) {
-        at::Tensor pick = verdicts->items;
+        at::Tensor input = verdicts->input;
+        at::Tensor pickClasses = verdicts->classes;
         at::Tensor targets = verdicts->targets;
-        if (labeled > settings.batchSize) {
+        at::Tensor pick = verdicts->items;
+        if (!input.defined()) {
             const at::Tensor order =
                 at::randperm(labeled, generator, at::kLong).slice(0, 0, settings.batchSize);
-            pick = pick.index_select(0, order);
+            pick = verdicts->items.index_select(0, order);
             targets = targets.index_select(0, order);
+            if (!verdictInput.defined())
+                verdictInput = at::empty({settings.batchSize, features.size(1)}, at::kFloat);
+            input = at::index_select_out(verdictInput, features, 0, pick);
+            if (classes.defined())
+                pickClasses = classes.index_select(0, pick);
         }
-        const at::Tensor pickClasses =
-            classes.defined() ? classes.index_select(0, pick) : at::Tensor();
         // The verdict loss uses the clean input, as scoring does.
-        const auto labeledPass =
-            network->forward(features.index_select(0, pick), pickClasses, false, nullptr);
+        const auto labeledPass = network->forward(input, pickClasses, false, nullptr);
         const at::Tensor labeledScore = crossFittedScore.defined()
                                             ? crossFittedScore.index_select(0, pick)
                                             : labeledPass.itemLoss;

@@ -20,9 +20,12 @@ public:
               double epsilon = 1e-10,
               double initialAccumulator = 1.0);
 
-    /// Clears the gradients of all parameters.
+    /// Clears the gradients of all parameters. The next backward pass then stores its gradients
+    /// instead of adding them to zeros, which saves a fill and an addition per parameter.
     void zeroGrad();
-    /// Applies one update to every parameter that has a gradient.
+    /// Applies one update to every parameter that has a gradient. A parameter that had a
+    /// gradient in an earlier step but has none now is treated as having a zero gradient, as
+    /// when gradients were zeroed in place: its accumulator decays and its value stays.
     void step();
 
     /// Mean-square accumulators, one per parameter, in parameter order.
@@ -32,6 +35,9 @@ public:
 private:
     std::vector<at::Tensor> m_parameters;
     std::vector<at::Tensor> m_meanSquare;
+    std::vector<at::Tensor> m_denominator; ///< sqrt(ms + epsilon), rewritten by every step
+    std::vector<bool> m_hadGradient;
+    at::Tensor m_epsilonTensor; ///< epsilon as a 0-dimensional float tensor, for add_out
     double m_learningRate;
     double m_decay;
     double m_epsilon;

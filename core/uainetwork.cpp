@@ -53,8 +53,9 @@ at::Tensor UaiNetwork::encode(const at::Tensor &input) const
     for (size_t i = 0; i < m_encoder.size(); ++i) {
         hidden = m_encoder[i].forward(hidden);
         const bool linearBottleneck = m_kind == ModelKind::Autoencoder && i + 1 == m_encoder.size();
+        // In place: the layer's output is not needed for its own backward pass.
         if (!linearBottleneck)
-            hidden = at::relu(hidden);
+            hidden = at::relu_(hidden);
     }
     return hidden;
 }
@@ -65,7 +66,7 @@ at::Tensor UaiNetwork::decode(const at::Tensor &latent) const
     for (size_t i = 0; i < m_decoder.size(); ++i) {
         hidden = m_decoder[i].forward(hidden);
         if (i + 1 < m_decoder.size())
-            hidden = at::relu(hidden);
+            hidden = at::relu_(hidden);
     }
     return hidden;
 }
@@ -86,16 +87,19 @@ UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
     if (m_kind == ModelKind::Autoencoder) {
         at::Tensor noisy = input;
         if (withNoise && m_inputNoise > 0.0) {
-            noisy = input
-                    + at::empty_like(input).normal_(
-                        0.0,
-                        m_inputNoise,
-                        generator ? c10::optional<at::Generator>(*generator) : c10::nullopt);
+            noisy =
+                at::empty_like(input)
+                    .normal_(0.0,
+                             m_inputNoise,
+                             generator ? c10::optional<at::Generator>(*generator) : c10::nullopt)
+                    .add_(input);
         }
         pass.latent = encode(noisy);
         // Summed over features, so the loss scale of a 784-pixel image is its squared error,
-        // not the per-pixel mean; the verdict loss is balanced against that scale.
-        pass.itemLoss = (decode(pass.latent) - input).pow(2).sum(1);
+        // not the per-pixel mean; the verdict loss is balanced against that scale. mse_loss
+        // gives the same values as (x - y).pow(2) in one pass forward and one backward, where
+        // the pow form takes two and three.
+        pass.itemLoss = at::mse_loss(decode(pass.latent), input, at::Reduction::None).sum(1);
     } else {
         pass.latent = encode(input);
         const at::Tensor logits = m_decoder.front().forward(pass.latent);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs bench-core and bench/reference_uai.py alternately on each dataset and model, with 1 and
-# 2 intra-op threads, and prints a table of medians side by side; then runs bench-ui-latency
-# once. docs/benchmarks.md explains the figures.
+# 2 intra-op threads, and prints a table of medians side by side; then runs bench-ui-chart and
+# bench-ui-latency once. docs/benchmarks.md explains the figures.
 #
 # Environment: BUILD_DIR (default build-bench), STEPS (pretraining steps per repetition,
 # default 300), REPETITIONS (per program run, default 5), ALTERNATIONS (C++/Python pairs per
 # configuration, default 1), THREAD_COUNTS (default "1 2"), PYTHON (default /usr/bin/python3,
-# which must import Debian's python3-torch), SHUTTLE (path of shuttle_1v23567.csv), UI_BENCH
-# (a bench-ui-latency binary to use instead of building one), UI_VERDICTS (default 200).
+# else python3 from PATH, whichever imports Debian's python3-torch), SHUTTLE (path of
+# shuttle_1v23567.csv), UI_BENCH (a bench-ui-latency binary to use instead of building one),
+# UI_VERDICTS (default 200) and CHART_POINTS (default 60000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,15 +17,23 @@ steps="${STEPS:-300}"
 repetitions="${REPETITIONS:-5}"
 alternations="${ALTERNATIONS:-1}"
 thread_counts="${THREAD_COUNTS:-1 2}"
-python="${PYTHON:-/usr/bin/python3}"
+python="${PYTHON:-}"
+if [[ -z "$python" ]]; then
+    # A pyenv or virtual-environment python3 on PATH usually lacks Debian's torch package.
+    python=/usr/bin/python3
+    if ! "$python" -c 'import torch' 2>/dev/null && command -v python3 >/dev/null; then
+        python="$(command -v python3)"
+    fi
+fi
 shuttle="${SHUTTLE:-../shared/data/tabular/shuttle_1v23567.csv}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 if ! "$python" -c 'import torch' 2>/dev/null; then
-    echo "bench.sh: $python cannot import torch; install python3-torch with apt-get" >&2
+    echo "bench.sh: $python cannot import torch; install python3-torch with apt-get or set" \
+        "PYTHON to a Python that has it" >&2
     exit 1
 fi
-targets=(bench-core)
+targets=(bench-core bench-ui-chart)
 ui_bench="${UI_BENCH:-}"
 if [[ -z "$ui_bench" ]]; then
     targets+=(bench-ui-latency)
@@ -61,6 +70,10 @@ echo "load average after the core runs: $(cat /proc/loadavg)"
 echo "== operator profile of one fashion-mnist:0 autoencoder round, 1 thread"
 UAI_THREADS=1 "$build_dir/bin/bench-core" --data fashion-mnist:0 --model dae --steps 20 \
     --repetitions 1 --profile | sed -n '/^profile/,$p'
+
+echo "== bench-ui-chart"
+QT_QPA_PLATFORM=offscreen "$build_dir/bin/bench-ui-chart" --points "${CHART_POINTS:-60000}" \
+    --repetitions 20 2>&1 | tee "$results/ui-chart"
 
 echo "== bench-ui-latency"
 QT_QPA_PLATFORM=offscreen UAI_THREADS=1 "$ui_bench" --verdicts "${UI_VERDICTS:-200}" \

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void matchesTensorFlowFormulaOverSteps_data();
     void matchesTensorFlowFormulaOverSteps();
     void parameterWithoutGradientIsUntouched();
+    void parameterThatLostGradientDecays();
 };
 
 void tst_TfRmsprop::firstStepIsAboutTheLearningRate()
@@ -73,6 +74,24 @@ void tst_TfRmsprop::parameterWithoutGradientIsUntouched()
     optimizer.step();
     QCOMPARE(unused.sum().item<float>(), 2.0f);
     QVERIFY(used.sum().item<float>() < 2.0f);
+}
+
+void tst_TfRmsprop::parameterThatLostGradientDecays()
+{
+    // Step 1 has gradient 2: ms = 0.9 + 0.1 * 4 = 1.3. Step 2 has none, which counts as a zero
+    // gradient: ms = 0.9 * 1.3 and the value stays where step 1 left it.
+    at::Tensor parameter = at::ones({1}, at::kFloat).set_requires_grad(true);
+    uai::TfRmsprop optimizer({parameter}, 0.01);
+    (2.0 * parameter).sum().backward();
+    optimizer.step();
+    const float afterFirstStep = parameter.item<float>();
+    QVERIFY(std::abs(afterFirstStep - (1.0f - 0.01f * 2.0f / std::sqrt(1.3f))) < 1e-6f);
+
+    optimizer.zeroGrad();
+    QVERIFY(!parameter.grad().defined());
+    optimizer.step();
+    QCOMPARE(parameter.item<float>(), afterFirstStep);
+    QVERIFY(std::abs(optimizer.accumulators()[0].item<float>() - 0.9f * 1.3f) < 1e-6f);
 }
 
 QTEST_GUILESS_MAIN(tst_TfRmsprop)
