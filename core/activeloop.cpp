@@ -1,5 +1,6 @@
 #include "activeloop.h"
 
+#include "isolationforest.h"
 #include "tfrmsprop.h"
 #include "uainetwork.h"
 
@@ -29,8 +30,9 @@ namespace {
 constexpr std::int8_t kNoVerdict = -1;
 constexpr quint32 kStateMagic = 0x55414957; // "UAIW"
 /// Version 2 adds the rankings' verdict records behind the confidence switch rule; version 1
-/// states load with empty records.
-constexpr quint32 kStateVersion = 2;
+/// states load with empty records. Version 3 adds the number of extra scores the UAI layer
+/// reads, after the header; older states have none.
+constexpr quint32 kStateVersion = 3;
 /// Weight a ranking's verdict record keeps per round, so that the confidence rule follows a
 /// ranking that gets better (the UAI layer) or runs out of easy finds (the base score).
 constexpr double kRecordDiscount = 0.8;
@@ -96,6 +98,9 @@ struct ActiveLoop::Impl {
     at::Generator generator;
     at::Tensor features; ///< [items, features], a view of dataset->features, never written
     at::Tensor classes;  ///< [items] int64, or undefined for the autoencoder
+    /// [items, settings.extraScoreCount()] float scores the UAI layer reads besides the latent
+    /// and the base score, fixed for the loop's lifetime; undefined without extra scores.
+    at::Tensor extraScores;
     std::unique_ptr<UaiNetwork> network;
     std::unique_ptr<TfRmsprop> optimizer;
     bool pretrained = false;
@@ -111,6 +116,8 @@ struct ActiveLoop::Impl {
     std::mt19937_64 switchGenerator;
 
     VerdictSnapshot snapshotVerdicts() const;
+    at::Tensor extraScoresOf(const at::Tensor &items) const;
+    at::Tensor extraScoresOf(std::int64_t start, std::int64_t end) const;
     bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
     Status train(int steps,
                  const VerdictSnapshot *verdicts,
@@ -152,6 +159,18 @@ VerdictSnapshot ActiveLoop::Impl::snapshotVerdicts() const
     return snapshot;
 }
 
+/// Returns the extra scores of the given item indices, or an undefined tensor without any.
+at::Tensor ActiveLoop::Impl::extraScoresOf(const at::Tensor &items) const
+{
+    return extraScores.defined() ? extraScores.index_select(0, items) : at::Tensor();
+}
+
+/// Returns the extra scores of the items in [start, end), or an undefined tensor without any.
+at::Tensor ActiveLoop::Impl::extraScoresOf(std::int64_t start, std::int64_t end) const
+{
+    return extraScores.defined() ? extraScores.slice(0, start, end) : at::Tensor();
+}
+
 /// Runs one optimisation step. Returns false, without touching the weights, when a loss is not
 /// finite.
 bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss)
@@ -182,7 +201,8 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
         // The verdict loss uses the clean input, as scoring does.
         const auto labeledPass =
             network->forward(features.index_select(0, pick), pickClasses, false, nullptr);
-        const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledPass.itemLoss);
+        const at::Tensor logits =
+            network->uaiLogit(labeledPass.latent, labeledPass.itemLoss, extraScoresOf(pick));
         const at::Tensor verdictLoss = at::binary_cross_entropy_with_logits(logits, targets);
         loss = loss + verdictLoss;
         *uaiLoss = verdictLoss.item<double>();
@@ -250,7 +270,8 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
             classes.defined() ? classes.slice(0, start, end) : at::Tensor();
         const auto pass =
             network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
-        const at::Tensor logits = network->uaiLogit(pass.latent, pass.itemLoss);
+        const at::Tensor logits =
+            network->uaiLogit(pass.latent, pass.itemLoss, extraScoresOf(start, end));
         const auto count = static_cast<size_t>(end - start);
         std::memcpy(report.latent.data() + start * latentSize,
                     pass.latent.contiguous().data_ptr<float>(),
@@ -261,6 +282,11 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
         std::memcpy(report.uaiLogit.data() + start,
                     logits.contiguous().data_ptr<float>(),
                     count * sizeof(float));
+    }
+
+    if (extraScores.defined()) {
+        const at::Tensor extra = extraScores.select(1, 0).contiguous();
+        report.extraScore.assign(extra.data_ptr<float>(), extra.data_ptr<float>() + itemCount);
     }
 
     // Reported on the raw inputs, so that charts can draw the boundary in latent-score space.
@@ -324,7 +350,7 @@ void ActiveLoop::Impl::creditLastQueue()
 }
 
 /// Starts the UAI layer as the base ranking on standardised inputs, from the means and standard
-/// deviations of the latent vectors and anomaly scores of every item.
+/// deviations of the latent vectors, anomaly scores and extra scores of every item.
 void ActiveLoop::Impl::anchorUaiLayer()
 {
     at::Tensor mean;
@@ -332,7 +358,7 @@ void ActiveLoop::Impl::anchorUaiLayer()
     {
         c10::InferenceMode inferenceMode;
         const std::int64_t itemCount = features.size(0);
-        const int inputs = network->latentSize() + 1;
+        const int inputs = network->uaiInputCount();
         at::Tensor sum = at::zeros({inputs}, at::kDouble);
         at::Tensor squares = at::zeros({inputs}, at::kDouble);
         for (std::int64_t start = 0; start < itemCount; start += settings.scoringChunk) {
@@ -342,8 +368,10 @@ void ActiveLoop::Impl::anchorUaiLayer()
                 classes.defined() ? classes.slice(0, start, end) : at::Tensor();
             const auto pass =
                 network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
-            const at::Tensor values =
-                at::cat({pass.latent, pass.itemLoss.unsqueeze(1)}, 1).to(at::kDouble);
+            std::vector<at::Tensor> columns{pass.latent, pass.itemLoss.unsqueeze(1)};
+            if (extraScores.defined())
+                columns.push_back(extraScores.slice(0, start, end));
+            const at::Tensor values = at::cat(columns, 1).to(at::kDouble);
             sum += values.sum(0);
             squares += values.pow(2).sum(0);
         }
@@ -473,12 +501,22 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
                                           at::kLong)
                                 .clone();
         }
+        if (settings.extraScore == ExtraScore::IsolationForest) {
+            IsolationForestSettings forest;
+            forest.seed = settings.seed;
+            auto scores = standardisedIsolationScores(*dataset, forest);
+            if (!scores.ok())
+                return fail(scores.error());
+            impl->extraScores =
+                at::from_blob(scores.value().data(), {dataset->itemCount, 1}, at::kFloat).clone();
+        }
         impl->network = std::make_unique<UaiNetwork>(settings.model,
                                                      static_cast<int>(dataset->featureCount),
                                                      static_cast<int>(dataset->classNames.size()),
                                                      settings.hiddenSizes,
                                                      settings.inputNoise,
-                                                     impl->generator);
+                                                     impl->generator,
+                                                     settings.extraScoreCount());
         impl->optimizer =
             std::make_unique<TfRmsprop>(impl->network->parameters(), settings.learningRate);
         impl->verdicts.assign(static_cast<size_t>(dataset->itemCount), kNoVerdict);
@@ -634,7 +672,8 @@ QByteArray ActiveLoop::saveState() const
     QByteArray bytes;
     QDataStream out(&bytes, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_4);
-    out << kStateMagic << kStateVersion << qint32(d->rounds) << d->pretrained;
+    out << kStateMagic << kStateVersion << qint32(d->rounds) << d->pretrained
+        << quint32(d->network->extraInputCount());
     const auto state = d->snapshotWeights();
     out << quint32(state.size());
     for (const at::Tensor &tensor : state) {
@@ -667,8 +706,9 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
     quint32 version = 0;
     qint32 rounds = 0;
     bool pretrained = false;
+    quint32 extraInputs = 0;
     quint32 count = 0;
-    in >> magic >> version >> rounds >> pretrained >> count;
+    in >> magic >> version >> rounds >> pretrained;
     if (in.status() != QDataStream::Ok || magic != kStateMagic)
         return fail(QStringLiteral("The saved model state is damaged or not a model state."));
     if (version < 1 || version > kStateVersion)
@@ -676,6 +716,21 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
                                    "versions 1 to %2.")
                         .arg(version)
                         .arg(kStateVersion));
+    if (version >= 3)
+        in >> extraInputs;
+    in >> count;
+    if (in.status() != QDataStream::Ok)
+        return fail(QStringLiteral("The saved model state is truncated."));
+    if (extraInputs != quint32(d->network->extraInputCount())) {
+        const auto inputs = [](quint32 n) {
+            return n == 1 ? QStringLiteral("1 extra-score input")
+                          : QStringLiteral("%1 extra-score inputs").arg(n);
+        };
+        return fail(QStringLiteral("The saved model state does not fit these settings: its UAI "
+                                   "layer has %1 and these settings give it %2. Open it with the "
+                                   "extra score it was saved with (command line: --extra-score).")
+                        .arg(inputs(extraInputs), inputs(quint32(d->network->extraInputCount()))));
+    }
     std::vector<at::Tensor> state = d->snapshotWeights();
     if (count != state.size())
         return fail(QStringLiteral("The saved model state has %1 tensors; this network has %2. "
@@ -722,7 +777,7 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
         bool standardised = false;
         in >> standardised;
         if (standardised) {
-            const std::int64_t inputs = d->network->latentSize() + 1;
+            const std::int64_t inputs = d->network->uaiInputCount();
             qint64 numel = 0;
             in >> numel;
             if (in.status() != QDataStream::Ok || numel != 2 * inputs)
@@ -745,7 +800,7 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
     d->baseRecord = baseRecord;
     d->lastQueue = std::move(lastQueue);
     if (standardisation.defined()) {
-        const std::int64_t inputs = d->network->latentSize() + 1;
+        const std::int64_t inputs = d->network->uaiInputCount();
         d->network->setUaiInputStandardisation(standardisation.slice(0, 0, inputs),
                                                standardisation.slice(0, inputs));
     }

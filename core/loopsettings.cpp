@@ -78,4 +78,25 @@ QString switchRuleChoices()
     return QStringLiteral("both-verdicts, second-round or confidence");
 }
 
+QString extraScoreName(ExtraScore score)
+{
+    return score == ExtraScore::None ? QStringLiteral("none") : QStringLiteral("iforest");
+}
+
+bool parseExtraScore(const QString &name, ExtraScore *score)
+{
+    for (const ExtraScore candidate : {ExtraScore::None, ExtraScore::IsolationForest}) {
+        if (name == extraScoreName(candidate)) {
+            *score = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString extraScoreChoices()
+{
+    return QStringLiteral("none or iforest");
+}
+
 } // namespace uai

@@ -36,6 +36,15 @@ enum class UaiLayerStart {
     BaseScore,
 };
 
+/// A score the UAI layer reads besides the latent vector and the base model's anomaly score.
+enum class ExtraScore {
+    None,
+    /// The isolation-forest score of each item's features (100 trees of 256 items, grown with the
+    /// loop's seed), standardised over the dataset. It is computed once when the loop is built
+    /// and does not change with training.
+    IsolationForest,
+};
+
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
 /// sizes [256, 64, 8], RMSprop with learning rate 0.01, batch 256, 5,000 pretraining steps,
 /// 100 steps per round and 10 items per queue.
@@ -54,11 +63,14 @@ struct LoopSettings {
     double inputNoise = 0.1;
     SwitchRule switchRule = SwitchRule::BothVerdicts;
     UaiLayerStart layerStart = UaiLayerStart::Random;
+    ExtraScore extraScore = ExtraScore::None;
     std::uint64_t seed = 1;
     /// Items scored per forward pass when rescoring the whole dataset.
     int scoringChunk = 8192;
 
     int latentSize() const { return hiddenSizes.empty() ? 0 : hiddenSizes.back(); }
+    /// Number of inputs of the UAI layer beyond the latent vector and the base anomaly score.
+    int extraScoreCount() const { return extraScore == ExtraScore::None ? 0 : 1; }
 
     /// Returns an empty string when the settings are usable, otherwise which field is invalid
     /// and why.
@@ -83,5 +95,14 @@ QString layerStartName(UaiLayerStart start);
 
 /// Parses a layer start name; returns false for an unknown name.
 bool parseLayerStart(const QString &name, UaiLayerStart *start);
+
+/// Returns "none" or "iforest", the spelling used on the command line and in files.
+QString extraScoreName(ExtraScore score);
+
+/// Parses an extra score name; returns false for an unknown name.
+bool parseExtraScore(const QString &name, ExtraScore *score);
+
+/// The accepted extra score names, for messages: "none or iforest".
+QString extraScoreChoices();
 
 } // namespace uai

@@ -28,6 +28,9 @@ struct SimulationResult {
     /// The pretrained base model alone: anomalies among its top `verdicts` items by anomaly
     /// score, at the same verdict counts as uaiCurve.
     std::vector<DiscoveryPoint> baseCurve;
+    /// The loop's extra score alone (the isolation-forest score), ranked as baseCurve is; empty
+    /// when the settings have no extra score.
+    std::vector<DiscoveryPoint> extraCurve;
     qsizetype anomalies = 0;
     qsizetype itemCount = 0;
     double pretrainSeconds = 0.0;

@@ -12,7 +12,9 @@ QStringList methodNames()
             QStringLiteral("uai-base-start"),
             QStringLiteral("uai-confidence-noisy10"),
             QStringLiteral("uai-noisy5"),
-            QStringLiteral("uai-noisy10")};
+            QStringLiteral("uai-noisy10"),
+            QStringLiteral("iforest"),
+            QStringLiteral("uai-iforest")};
 }
 
 QString describeMethod(const QString &name)
@@ -40,6 +42,12 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("uai-noisy10"))
         return QStringLiteral("an analyst who gives 10% of the verdicts wrong; recall still "
                               "counts true anomalies.");
+    if (name == QLatin1String("iforest"))
+        return QStringLiteral("an isolation forest (100 trees of 256 items) ranks by its own "
+                              "score, without the base model or the UAI layer.");
+    if (name == QLatin1String("uai-iforest"))
+        return QStringLiteral("the UAI layer reads the standardised isolation-forest score as a "
+                              "further input besides the latent and the base score.");
     return QString();
 }
 
@@ -80,6 +88,17 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("uai-noisy10")) {
         options->flipFraction = 0.10;
+        return true;
+    }
+    if (name == QLatin1String("iforest")) {
+        // The isolation forest's curve does not depend on the verdicts, so it comes from the
+        // "uai-iforest" run.
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        *curve = MethodCurve::ExtraScore;
+        return true;
+    }
+    if (name == QLatin1String("uai-iforest")) {
+        settings->extraScore = uai::ExtraScore::IsolationForest;
         return true;
     }
     *error = QStringLiteral("method \"%1\" is unknown; use one of %2.")

@@ -132,6 +132,13 @@ bool parseRunOptions(QCommandLineParser &parser,
                         "(standardised inputs, weights that reproduce "
                         "the base ranking). Default: random."),
          QStringLiteral("start")},
+        {QStringLiteral("extra-score"),
+         QStringLiteral("A further input of the UAI layer besides the "
+                        "latent and the base score: none, or iforest "
+                        "(an isolation-forest score of the features, "
+                        "100 trees of 256 items, computed once). "
+                        "Default: none."),
+         QStringLiteral("score")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),
          QStringLiteral("name")},
@@ -198,6 +205,13 @@ bool parseRunOptions(QCommandLineParser &parser,
     if (!rule.isEmpty() && !uai::parseSwitchRule(rule, &options->loop.switchRule)) {
         *error = QStringLiteral("--switch \"%1\" is unknown; use %2.")
                      .arg(rule, uai::switchRuleChoices());
+        return false;
+    }
+
+    const QString extra = parser.value(QStringLiteral("extra-score"));
+    if (!extra.isEmpty() && !uai::parseExtraScore(extra, &options->loop.extraScore)) {
+        *error = QStringLiteral("--extra-score \"%1\" is unknown; use %2.")
+                     .arg(extra, uai::extraScoreChoices());
         return false;
     }
 
@@ -318,6 +332,10 @@ bool writeCurve(const QString &path, const uai::SimulationResult &result, QStrin
         out << "base," << point.round << ',' << point.verdicts << ',' << point.found << ','
             << rankerName(false) << '\n';
     }
+    for (const auto &point : result.extraCurve) {
+        out << "iforest," << point.round << ',' << point.verdicts << ',' << point.found
+            << ",iforest\n";
+    }
     out.flush();
     if (!file.commit()) {
         *error = QStringLiteral("Cannot write \"%1\": %2.").arg(path, file.errorString());
@@ -419,10 +437,13 @@ int runCommand(const QStringList &arguments)
     const qsizetype spent = result.uaiCurve.empty() ? 0 : result.uaiCurve.back().verdicts;
     const qsizetype found = result.uaiCurve.empty() ? 0 : result.uaiCurve.back().found;
     const qsizetype baseFound = result.baseCurve.empty() ? 0 : result.baseCurve.back().found;
-    std::printf("found %lld of %lld anomalies with %lld verdicts (base model alone: %lld)\n",
+    QString alone = QStringLiteral("base model alone: %1").arg(baseFound);
+    if (!result.extraCurve.empty())
+        alone += QStringLiteral(", isolation forest alone: %1").arg(result.extraCurve.back().found);
+    std::printf("found %lld of %lld anomalies with %lld verdicts (%s)\n",
                 static_cast<long long>(found),
                 static_cast<long long>(result.anomalies),
                 static_cast<long long>(spent),
-                static_cast<long long>(baseFound));
+                qPrintable(alone));
     return kExitSuccess;
 }

@@ -101,6 +101,10 @@ private Q_SLOTS:
     void confidenceRuleFollowsHits();
     void confidenceRuleSurvivesRestore();
     void versionOneStateStillLoads();
+    void versionTwoStateStillLoads();
+    void extraScoreKeepsBaseModel();
+    void extraScoreEntersLayer();
+    void extraScoreStateRoundTrip();
 };
 
 void tst_ActiveLoop::initTestCase()
@@ -490,13 +494,31 @@ void tst_ActiveLoop::confidenceRuleSurvivesRestore()
     QCOMPARE(again.value().uaiLogit, expected.value().uaiLogit);
 }
 
+namespace {
+
+/// Offset of the extra score count in a version 3 state: magic, version and round count (4 bytes
+/// each) and the pretrained flag (1 byte) come first.
+constexpr qsizetype kExtraCountOffset = 13;
+
+/// Turns a version 3 state without extra scores into the version 2 layout, which lacks the count.
+QByteArray asVersionTwo(QByteArray state)
+{
+    if (state.mid(kExtraCountOffset, 4) != QByteArray(4, '\0'))
+        qFatal("the state has extra scores, which version 2 cannot hold");
+    state.remove(kExtraCountOffset, 4);
+    state.replace(4, 4, QByteArray("\0\0\0\2", 4));
+    return state;
+}
+
+} // namespace
+
 void tst_ActiveLoop::versionOneStateStillLoads()
 {
     // A version 1 state is the version 2 state without its trailer of ranking records.
     const auto data = makeBlobs();
     auto trained = makeLoop(data, smallSettings());
     QVERIFY(trained->pretrain().ok());
-    QByteArray state = trained->saveState();
+    QByteArray state = asVersionTwo(trained->saveState());
     // Trailer: four doubles, an empty queue (count 0) and no standardisation (one bool).
     const qsizetype trailer = 4 * 8 + 4 + 1;
     QCOMPARE(state.right(trailer), QByteArray(trailer, '\0'));
@@ -510,10 +532,138 @@ void tst_ActiveLoop::versionOneStateStillLoads()
     QCOMPARE(restored->rankWithoutTraining().value().baseScore,
              trained->rankWithoutTraining().value().baseScore);
 
-    state.replace(4, 4, QByteArray("\0\0\0\3", 4));
+    state.replace(4, 4, QByteArray("\0\0\0\4", 4));
     const auto newer = restored->restoreState(state);
     QVERIFY(!newer.ok());
-    QVERIFY2(newer.error().contains(QLatin1String("version 3")), qPrintable(newer.error()));
+    QVERIFY2(newer.error().contains(QLatin1String("version 4")), qPrintable(newer.error()));
+}
+
+void tst_ActiveLoop::versionTwoStateStillLoads()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto trained = makeLoop(data, settings);
+    QVERIFY(trained->pretrain().ok());
+    trained->submitVerdict(312, uai::Verdict::Anomaly);
+    trained->submitVerdict(1, uai::Verdict::Normal);
+    QVERIFY(trained->runRound().ok());
+    const QByteArray state = trained->saveState();
+
+    auto restored = makeLoop(data, settings);
+    const auto status = restored->restoreState(asVersionTwo(state));
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    // Saved again, it is the version 3 state it came from.
+    QCOMPARE(restored->saveState(), state);
+}
+
+void tst_ActiveLoop::extraScoreKeepsBaseModel()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    auto plain = makeLoop(data, settings);
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    auto extra = makeLoop(data, settings);
+    QVERIFY(plain->pretrain().ok());
+    QVERIFY(extra->pretrain().ok());
+    const auto plainRanking = plain->rankWithoutTraining();
+    const auto extraRanking = extra->rankWithoutTraining();
+    QVERIFY(plainRanking.ok());
+    QVERIFY(extraRanking.ok());
+
+    // The extra weight starts at 0 and nothing else draws differently, so the base model and the
+    // first UAI logits match the loop without the extra score.
+    QCOMPARE(extraRanking.value().baseScore, plainRanking.value().baseScore);
+    QCOMPARE(extraRanking.value().uaiLogit, plainRanking.value().uaiLogit);
+    QVERIFY(plainRanking.value().extraScore.empty());
+
+    // The 15 anomalies (the last items) form a tight cluster far from the normal cloud, so
+    // most of them rank among the isolation forest's top 15.
+    const std::vector<float> &score = extraRanking.value().extraScore;
+    QCOMPARE(score.size(), size_t(data->itemCount));
+    std::vector<qsizetype> order(score.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&score](qsizetype a, qsizetype b) {
+        return score[size_t(a)] > score[size_t(b)];
+    });
+    const auto anomaliesOnTop = std::count_if(
+        order.begin(), order.begin() + 15, [](qsizetype item) { return item >= 300; });
+    qInfo("isolation forest: %d of the 15 anomalies among its top 15", int(anomaliesOnTop));
+    QVERIFY(anomaliesOnTop >= 10);
+}
+
+void tst_ActiveLoop::extraScoreEntersLayer()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    for (int round = 0; round < 4; ++round) {
+        const auto report = loop->runRound();
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        for (const qsizetype item : report.value().queue) {
+            loop->submitVerdict(item,
+                                data->truth[size_t(item)] == uai::Truth::Anomaly
+                                    ? uai::Verdict::Anomaly
+                                    : uai::Verdict::Normal);
+        }
+    }
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    const uai::RoundReport &report = ranked.value();
+
+    // Raw weights: latent, base score, then the extra score; together they give the logit.
+    const int latent = report.latentSize;
+    QCOMPARE(report.uaiWeights.size(), size_t(latent + 2));
+    QVERIFY(report.uaiWeights[size_t(latent + 1)] != 0.0f);
+    for (const size_t item : {size_t(0), size_t(150), size_t(314)}) {
+        double logit = report.uaiBias;
+        for (int j = 0; j < latent; ++j)
+            logit += double(report.uaiWeights[size_t(j)]) * report.latent[item * latent + j];
+        logit += double(report.uaiWeights[size_t(latent)]) * report.baseScore[item];
+        logit += double(report.uaiWeights[size_t(latent + 1)]) * report.extraScore[item];
+        QVERIFY2(std::abs(logit - report.uaiLogit[item]) < 1e-3 * (1 + std::abs(logit)),
+                 qPrintable(QStringLiteral("item %1: %2 against %3")
+                                .arg(item)
+                                .arg(logit)
+                                .arg(report.uaiLogit[item])));
+    }
+}
+
+void tst_ActiveLoop::extraScoreStateRoundTrip()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto trained = makeLoop(data, settings);
+    QVERIFY(trained->pretrain().ok());
+    trained->submitVerdict(312, uai::Verdict::Anomaly);
+    trained->submitVerdict(1, uai::Verdict::Normal);
+    QVERIFY(trained->runRound().ok());
+    const QByteArray state = trained->saveState();
+
+    auto restored = makeLoop(data, settings);
+    const auto status = restored->restoreState(state);
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QCOMPARE(restored->saveState(), state);
+    QCOMPARE(restored->rankWithoutTraining().value().uaiLogit,
+             trained->rankWithoutTraining().value().uaiLogit);
+
+    // A loop without the extra score rejects the state, and the other way round.
+    uai::LoopSettings plainSettings = settings;
+    plainSettings.extraScore = uai::ExtraScore::None;
+    auto plain = makeLoop(data, plainSettings);
+    const auto mismatch = plain->restoreState(state);
+    QVERIFY(!mismatch.ok());
+    QVERIFY2(mismatch.error().contains(QLatin1String("has 1 extra-score input and")),
+             qPrintable(mismatch.error()));
+    QVERIFY(plain->pretrain().ok());
+    const auto reverse = restored->restoreState(plain->saveState());
+    QVERIFY(!reverse.ok());
+    QVERIFY2(reverse.error().contains(QLatin1String("--extra-score")), qPrintable(reverse.error()));
 }
 
 QTEST_GUILESS_MAIN(tst_ActiveLoop)
