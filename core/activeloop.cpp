@@ -126,6 +126,7 @@ struct ActiveLoop::Impl {
                  LossTail *tail);
     bool score(RoundReport &report, const std::atomic_bool *stop = nullptr) const;
     void select(RoundReport &report, bool byUai);
+    std::vector<float> baseRankingKey(const RoundReport &report) const;
     bool rankByUai(qsizetype anomalies, qsizetype normals, bool sample);
     void creditLastQueue();
     void anchorUaiLayer();
@@ -408,6 +409,34 @@ topItems(std::vector<qsizetype> candidates, const std::vector<float> &key, size_
 
 } // namespace
 
+/// Returns, for every item, the value the base ranking sorts by (see BaseRanking).
+std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) const
+{
+    switch (settings.baseRanking) {
+    case BaseRanking::AnomalyScore:
+        break;
+    case BaseRanking::ExtraScore:
+        return report.extraScore;
+    case BaseRanking::Mixed: {
+        // The sum of the item's ranks (0 for the lowest value) in both orderings, which sorts as
+        // the mean percentile does. Equal values rank by item order. Sums stay exact in a float
+        // up to 2^23 items.
+        std::vector<float> key(report.baseScore.size(), 0.0f);
+        for (const std::vector<float> *score : {&report.baseScore, &report.extraScore}) {
+            std::vector<qsizetype> order(score->size());
+            std::iota(order.begin(), order.end(), qsizetype(0));
+            std::stable_sort(order.begin(), order.end(), [score](qsizetype a, qsizetype b) {
+                return (*score)[size_t(a)] < (*score)[size_t(b)];
+            });
+            for (size_t rank = 0; rank < order.size(); ++rank)
+                key[size_t(order[rank])] += float(rank);
+        }
+        return key;
+    }
+    }
+    return report.baseScore;
+}
+
 void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
 {
     std::vector<qsizetype> candidates;
@@ -420,7 +449,8 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
         }
     }
     const auto k = static_cast<size_t>(settings.queueSize);
-    report.queue = topItems(candidates, byUai ? report.uaiLogit : report.baseScore, k);
+    const std::vector<float> baseKey = baseRankingKey(report);
+    report.queue = topItems(candidates, byUai ? report.uaiLogit : baseKey, k);
     report.rankedByUai = byUai;
 
     // Only the confidence rule reads the rankings' records, so the other rules skip them. The
@@ -429,7 +459,7 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
     if (settings.switchRule != SwitchRule::Confidence)
         return;
     const std::vector<qsizetype> otherTop =
-        topItems(std::move(candidates), byUai ? report.baseScore : report.uaiLogit, k);
+        topItems(std::move(candidates), byUai ? baseKey : report.uaiLogit, k);
     for (const qsizetype item : report.queue) {
         const bool inOther = std::find(otherTop.begin(), otherTop.end(), item) != otherTop.end();
         lastQueue.push_back({item, byUai || inOther, !byUai || inOther});

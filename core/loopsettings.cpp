@@ -24,6 +24,10 @@ QString LoopSettings::validate() const
         return QStringLiteral("input noise = %1 must be in [0, 100)").arg(inputNoise);
     if (scoringChunk < 1)
         return QStringLiteral("scoring chunk = %1 must be at least 1").arg(scoringChunk);
+    if (baseRanking != BaseRanking::AnomalyScore && extraScore == ExtraScore::None)
+        return QStringLiteral("base ranking \"%1\" needs an extra score; set the extra score "
+                              "to iforest or the base ranking to score")
+            .arg(baseRankingName(baseRanking));
     return {};
 }
 
@@ -97,6 +101,36 @@ bool parseExtraScore(const QString &name, ExtraScore *score)
 QString extraScoreChoices()
 {
     return QStringLiteral("none or iforest");
+}
+
+QString baseRankingName(BaseRanking ranking)
+{
+    switch (ranking) {
+    case BaseRanking::AnomalyScore:
+        return QStringLiteral("score");
+    case BaseRanking::ExtraScore:
+        return QStringLiteral("iforest");
+    case BaseRanking::Mixed:
+        return QStringLiteral("mixed");
+    }
+    return {};
+}
+
+bool parseBaseRanking(const QString &name, BaseRanking *ranking)
+{
+    for (const BaseRanking candidate :
+         {BaseRanking::AnomalyScore, BaseRanking::ExtraScore, BaseRanking::Mixed}) {
+        if (name == baseRankingName(candidate)) {
+            *ranking = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString baseRankingChoices()
+{
+    return QStringLiteral("score, iforest or mixed");
 }
 
 } // namespace uai

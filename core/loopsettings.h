@@ -45,6 +45,18 @@ enum class ExtraScore {
     IsolationForest,
 };
 
+/// The ranking that fills the queue whenever the UAI layer does not: before the switch to the
+/// layer, and in the confidence rule's rounds for the base ranking.
+enum class BaseRanking {
+    /// The base model's anomaly score, as published.
+    AnomalyScore,
+    /// The extra score alone (the isolation-forest score), so it needs an extra score.
+    ExtraScore,
+    /// The mean of each item's percentiles in the anomaly score's and the extra score's
+    /// rankings, so that neither score's scale dominates. Needs an extra score.
+    Mixed,
+};
+
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
 /// sizes [256, 64, 8], RMSprop with learning rate 0.01, batch 256, 5,000 pretraining steps,
 /// 100 steps per round and 10 items per queue.
@@ -64,6 +76,7 @@ struct LoopSettings {
     SwitchRule switchRule = SwitchRule::BothVerdicts;
     UaiLayerStart layerStart = UaiLayerStart::Random;
     ExtraScore extraScore = ExtraScore::None;
+    BaseRanking baseRanking = BaseRanking::AnomalyScore;
     std::uint64_t seed = 1;
     /// Items scored per forward pass when rescoring the whole dataset.
     int scoringChunk = 8192;
@@ -104,5 +117,14 @@ bool parseExtraScore(const QString &name, ExtraScore *score);
 
 /// The accepted extra score names, for messages: "none or iforest".
 QString extraScoreChoices();
+
+/// Returns "score", "iforest" or "mixed", the spelling used on the command line and in files.
+QString baseRankingName(BaseRanking ranking);
+
+/// Parses a base ranking name; returns false for an unknown name.
+bool parseBaseRanking(const QString &name, BaseRanking *ranking);
+
+/// The accepted base ranking names, for messages: "score, iforest or mixed".
+QString baseRankingChoices();
 
 } // namespace uai

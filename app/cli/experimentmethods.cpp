@@ -14,7 +14,9 @@ QStringList methodNames()
             QStringLiteral("uai-noisy5"),
             QStringLiteral("uai-noisy10"),
             QStringLiteral("iforest"),
-            QStringLiteral("uai-iforest")};
+            QStringLiteral("uai-iforest"),
+            QStringLiteral("uai-iforest-first"),
+            QStringLiteral("uai-iforest-mixed")};
 }
 
 QString describeMethod(const QString &name)
@@ -48,6 +50,13 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("uai-iforest"))
         return QStringLiteral("the UAI layer reads the standardised isolation-forest score as a "
                               "further input besides the latent and the base score.");
+    if (name == QLatin1String("uai-iforest-first"))
+        return QStringLiteral("as uai-iforest, and the isolation-forest score instead of the "
+                              "base score ranks the queue until the UAI layer takes over.");
+    if (name == QLatin1String("uai-iforest-mixed"))
+        return QStringLiteral("as uai-iforest, and the mean of the base score's and the "
+                              "isolation-forest score's percentiles ranks the queue until the "
+                              "UAI layer takes over.");
     return QString();
 }
 
@@ -99,6 +108,16 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("uai-iforest")) {
         settings->extraScore = uai::ExtraScore::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("uai-iforest-first")) {
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        settings->baseRanking = uai::BaseRanking::ExtraScore;
+        return true;
+    }
+    if (name == QLatin1String("uai-iforest-mixed")) {
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        settings->baseRanking = uai::BaseRanking::Mixed;
         return true;
     }
     *error = QStringLiteral("method \"%1\" is unknown; use one of %2.")

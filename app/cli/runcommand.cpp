@@ -139,6 +139,14 @@ bool parseRunOptions(QCommandLineParser &parser,
                         "100 trees of 256 items, computed once). "
                         "Default: none."),
          QStringLiteral("score")},
+        {QStringLiteral("base-ranking"),
+         QStringLiteral("What ranks the queue when the UAI layer does "
+                        "not: score (the base model's anomaly score), "
+                        "iforest (the isolation-forest score) or mixed "
+                        "(the mean of both rankings' percentiles); the "
+                        "last two need --extra-score iforest. "
+                        "Default: score."),
+         QStringLiteral("ranking")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),
          QStringLiteral("name")},
@@ -212,6 +220,13 @@ bool parseRunOptions(QCommandLineParser &parser,
     if (!extra.isEmpty() && !uai::parseExtraScore(extra, &options->loop.extraScore)) {
         *error = QStringLiteral("--extra-score \"%1\" is unknown; use %2.")
                      .arg(extra, uai::extraScoreChoices());
+        return false;
+    }
+
+    const QString ranking = parser.value(QStringLiteral("base-ranking"));
+    if (!ranking.isEmpty() && !uai::parseBaseRanking(ranking, &options->loop.baseRanking)) {
+        *error = QStringLiteral("--base-ranking \"%1\" is unknown; use %2.")
+                     .arg(ranking, uai::baseRankingChoices());
         return false;
     }
 

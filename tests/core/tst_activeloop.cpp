@@ -105,6 +105,8 @@ private Q_SLOTS:
     void extraScoreKeepsBaseModel();
     void extraScoreEntersLayer();
     void extraScoreStateRoundTrip();
+    void forestRankingFillsFirstQueues();
+    void mixedRankingAveragesPercentiles();
 };
 
 void tst_ActiveLoop::initTestCase()
@@ -120,6 +122,8 @@ void tst_ActiveLoop::rejectsInvalidSettings_data()
     QTest::newRow("queue size zero") << 1 << QStringLiteral("queue size");
     QTest::newRow("negative learning rate") << 2 << QStringLiteral("learning rate");
     QTest::newRow("classifier without classes") << 3 << QStringLiteral("class column");
+    QTest::newRow("iforest ranking without extra score")
+        << 4 << QStringLiteral("needs an extra score");
 }
 
 void tst_ActiveLoop::rejectsInvalidSettings()
@@ -134,6 +138,8 @@ void tst_ActiveLoop::rejectsInvalidSettings()
         settings.queueSize = 0;
     else if (field == 2)
         settings.learningRate = -1.0;
+    else if (field == 4)
+        settings.baseRanking = uai::BaseRanking::ExtraScore;
     else {
         auto withoutClasses = std::make_shared<uai::Dataset>(*data);
         withoutClasses->classes.clear();
@@ -664,6 +670,59 @@ void tst_ActiveLoop::extraScoreStateRoundTrip()
     const auto reverse = restored->restoreState(plain->saveState());
     QVERIFY(!reverse.ok());
     QVERIFY2(reverse.error().contains(QLatin1String("--extra-score")), qPrintable(reverse.error()));
+}
+
+void tst_ActiveLoop::forestRankingFillsFirstQueues()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.baseRanking = uai::BaseRanking::ExtraScore;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    QVERIFY(!ranked.value().rankedByUai);
+    QCOMPARE(ranked.value().queue, topUnlabeled(ranked.value().extraScore, *loop, 5));
+
+    // Only normal verdicts: the layer does not rank yet, so the forest ranks the next queue.
+    for (const qsizetype item : ranked.value().queue)
+        loop->submitVerdict(item, uai::Verdict::Normal);
+    const auto round = loop->runRound();
+    QVERIFY2(round.ok(), qPrintable(round.error()));
+    QVERIFY(!round.value().rankedByUai);
+    QCOMPARE(round.value().queue, topUnlabeled(round.value().extraScore, *loop, 5));
+}
+
+void tst_ActiveLoop::mixedRankingAveragesPercentiles()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.baseRanking = uai::BaseRanking::Mixed;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    const uai::RoundReport &report = ranked.value();
+
+    // An item's rank: the items below it, where equal values count below when their index is
+    // smaller, counted pair by pair. The sum of both ranks orders as the mean percentile does.
+    const size_t n = report.baseScore.size();
+    const auto rank = [n](const std::vector<float> &score, size_t item) {
+        size_t below = 0;
+        for (size_t other = 0; other < n; ++other) {
+            if (score[other] < score[item] || (score[other] == score[item] && other < item))
+                ++below;
+        }
+        return below;
+    };
+    std::vector<float> mixed(n);
+    for (size_t item = 0; item < n; ++item)
+        mixed[item] = float(rank(report.baseScore, item) + rank(report.extraScore, item));
+    QCOMPARE(report.queue, topUnlabeled(mixed, *loop, 5));
+    QVERIFY(report.queue != topUnlabeled(report.baseScore, *loop, 5)
+            || report.queue != topUnlabeled(report.extraScore, *loop, 5));
 }
 
 QTEST_GUILESS_MAIN(tst_ActiveLoop)

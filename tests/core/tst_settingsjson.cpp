@@ -28,6 +28,7 @@ void tst_SettingsJson::roundTripKeepsEveryField()
     settings.loop.switchRule = uai::SwitchRule::Confidence;
     settings.loop.layerStart = uai::UaiLayerStart::BaseScore;
     settings.loop.extraScore = uai::ExtraScore::IsolationForest;
+    settings.loop.baseRanking = uai::BaseRanking::Mixed;
     settings.loop.seed = 18446744073709551615ULL;
     settings.budget = 4321;
     settings.source.csv.truthColumn = QStringLiteral("truth");
@@ -50,6 +51,7 @@ void tst_SettingsJson::roundTripKeepsEveryField()
     QCOMPARE(back.loop.switchRule, uai::SwitchRule::Confidence);
     QCOMPARE(back.loop.layerStart, uai::UaiLayerStart::BaseScore);
     QCOMPARE(back.loop.extraScore, uai::ExtraScore::IsolationForest);
+    QCOMPARE(back.loop.baseRanking, uai::BaseRanking::Mixed);
     QCOMPARE(back.loop.seed, 18446744073709551615ULL);
     QCOMPARE(back.source.seed, 18446744073709551615ULL);
     QCOMPARE(back.budget, 4321);
@@ -82,6 +84,8 @@ void tst_SettingsJson::invalidValueNamesKey_data()
         << QStringLiteral("layer_start") << QJsonValue(QStringLiteral("zeros"));
     QTest::newRow("unknown extra score")
         << QStringLiteral("extra_score") << QJsonValue(QStringLiteral("lof"));
+    QTest::newRow("unknown base ranking")
+        << QStringLiteral("base_ranking") << QJsonValue(QStringLiteral("best"));
     QTest::newRow("hidden sizes not array") << QStringLiteral("hidden_sizes") << QJsonValue(8);
     QTest::newRow("queue size as text")
         << QStringLiteral("queue_size") << QJsonValue(QStringLiteral("ten"));
