@@ -101,6 +101,9 @@ struct ActiveLoop::Impl {
     /// [items, settings.extraScoreCount()] float scores the UAI layer reads besides the latent
     /// and the base score, fixed for the loop's lifetime; undefined without extra scores.
     at::Tensor extraScores;
+    /// The standardised isolation-forest score per item when the UAI layer or the base ranking
+    /// uses it, otherwise empty.
+    std::vector<float> isolationScores;
     std::unique_ptr<UaiNetwork> network;
     std::unique_ptr<TfRmsprop> optimizer;
     bool pretrained = false;
@@ -285,10 +288,7 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
                     count * sizeof(float));
     }
 
-    if (extraScores.defined()) {
-        const at::Tensor extra = extraScores.select(1, 0).contiguous();
-        report.extraScore.assign(extra.data_ptr<float>(), extra.data_ptr<float>() + itemCount);
-    }
+    report.extraScore = isolationScores;
 
     // Reported on the raw inputs, so that charts can draw the boundary in latent-score space.
     const auto [rawWeight, rawBias] = network->uaiLayerOnRawInputs();
@@ -415,7 +415,7 @@ std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) c
     switch (settings.baseRanking) {
     case BaseRanking::AnomalyScore:
         break;
-    case BaseRanking::ExtraScore:
+    case BaseRanking::IsolationForest:
         return report.extraScore;
     case BaseRanking::Mixed: {
         // The sum of the item's ranks (0 for the lowest value) in both orderings, which sorts as
@@ -531,14 +531,19 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
                                           at::kLong)
                                 .clone();
         }
-        if (settings.extraScore == ExtraScore::IsolationForest) {
+        if (settings.extraScore == ExtraScore::IsolationForest
+            || settings.baseRanking != BaseRanking::AnomalyScore) {
             IsolationForestSettings forest;
             forest.seed = settings.seed;
             auto scores = standardisedIsolationScores(*dataset, forest);
             if (!scores.ok())
                 return fail(scores.error());
+            impl->isolationScores = std::move(scores).value();
+        }
+        if (settings.extraScore == ExtraScore::IsolationForest) {
             impl->extraScores =
-                at::from_blob(scores.value().data(), {dataset->itemCount, 1}, at::kFloat).clone();
+                at::from_blob(impl->isolationScores.data(), {dataset->itemCount, 1}, at::kFloat)
+                    .clone();
         }
         impl->network = std::make_unique<UaiNetwork>(settings.model,
                                                      static_cast<int>(dataset->featureCount),

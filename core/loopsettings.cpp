@@ -24,10 +24,6 @@ QString LoopSettings::validate() const
         return QStringLiteral("input noise = %1 must be in [0, 100)").arg(inputNoise);
     if (scoringChunk < 1)
         return QStringLiteral("scoring chunk = %1 must be at least 1").arg(scoringChunk);
-    if (baseRanking != BaseRanking::AnomalyScore && extraScore == ExtraScore::None)
-        return QStringLiteral("base ranking \"%1\" needs an extra score; set the extra score "
-                              "to iforest or the base ranking to score")
-            .arg(baseRankingName(baseRanking));
     return {};
 }
 
@@ -108,7 +104,7 @@ QString baseRankingName(BaseRanking ranking)
     switch (ranking) {
     case BaseRanking::AnomalyScore:
         return QStringLiteral("score");
-    case BaseRanking::ExtraScore:
+    case BaseRanking::IsolationForest:
         return QStringLiteral("iforest");
     case BaseRanking::Mixed:
         return QStringLiteral("mixed");
@@ -119,7 +115,7 @@ QString baseRankingName(BaseRanking ranking)
 bool parseBaseRanking(const QString &name, BaseRanking *ranking)
 {
     for (const BaseRanking candidate :
-         {BaseRanking::AnomalyScore, BaseRanking::ExtraScore, BaseRanking::Mixed}) {
+         {BaseRanking::AnomalyScore, BaseRanking::IsolationForest, BaseRanking::Mixed}) {
         if (name == baseRankingName(candidate)) {
             *ranking = candidate;
             return true;

@@ -50,10 +50,11 @@ enum class ExtraScore {
 enum class BaseRanking {
     /// The base model's anomaly score, as published.
     AnomalyScore,
-    /// The extra score alone (the isolation-forest score), so it needs an extra score.
-    ExtraScore,
-    /// The mean of each item's percentiles in the anomaly score's and the extra score's
-    /// rankings, so that neither score's scale dominates. Needs an extra score.
+    /// The isolation-forest score alone, computed as for ExtraScore::IsolationForest whether or
+    /// not the UAI layer reads it.
+    IsolationForest,
+    /// The mean of each item's percentiles in the anomaly score's and the isolation-forest
+    /// score's rankings, so that neither score's scale dominates.
     Mixed,
 };
 

@@ -24,8 +24,8 @@ struct RoundReport {
     std::vector<float> latent;    ///< itemCount x latentSize, row-major.
     std::vector<float> baseScore; ///< Base model's anomaly score per item (unitless, >= 0).
     std::vector<float> uaiLogit;  ///< UAI layer's logit per item; its sigmoid is the UAI score.
-    /// The extra score per item that the UAI layer reads (the standardised isolation-forest
-    /// score); empty when the loop's settings have no extra score.
+    /// The standardised isolation-forest score per item when the UAI layer reads it or the base
+    /// ranking uses it (LoopSettings::extraScore, LoopSettings::baseRanking); otherwise empty.
     std::vector<float> extraScore;
 
     /// Returns the UAI score of an item: the sigmoid of its logit, in [0, 1].

@@ -31,7 +31,7 @@ QString uaiWeightsProblem(const RoundReport &report)
 {
     if (report.uaiWeights.empty())
         return QStringLiteral("The UAI layer has no weights yet.");
-    if (!report.extraScore.empty()) {
+    if (report.uaiWeights.size() == size_t(report.latentSize) + 2) {
         return QStringLiteral("The UAI layer also reads the isolation-forest score, so its "
                               "boundary is not a line in this view.");
     }

@@ -16,7 +16,8 @@ QStringList methodNames()
             QStringLiteral("iforest"),
             QStringLiteral("uai-iforest"),
             QStringLiteral("uai-iforest-first"),
-            QStringLiteral("uai-iforest-mixed")};
+            QStringLiteral("uai-iforest-mixed"),
+            QStringLiteral("iforest-then-uai")};
 }
 
 QString describeMethod(const QString &name)
@@ -53,6 +54,9 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("uai-iforest-first"))
         return QStringLiteral("as uai-iforest, and the isolation-forest score instead of the "
                               "base score ranks the queue until the UAI layer takes over.");
+    if (name == QLatin1String("iforest-then-uai"))
+        return QStringLiteral("the isolation-forest score instead of the base score ranks the "
+                              "queue until the UAI layer takes over; the layer does not read it.");
     if (name == QLatin1String("uai-iforest-mixed"))
         return QStringLiteral("as uai-iforest, and the mean of the base score's and the "
                               "isolation-forest score's percentiles ranks the queue until the "
@@ -112,7 +116,11 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("uai-iforest-first")) {
         settings->extraScore = uai::ExtraScore::IsolationForest;
-        settings->baseRanking = uai::BaseRanking::ExtraScore;
+        settings->baseRanking = uai::BaseRanking::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("iforest-then-uai")) {
+        settings->baseRanking = uai::BaseRanking::IsolationForest;
         return true;
     }
     if (name == QLatin1String("uai-iforest-mixed")) {

@@ -143,8 +143,7 @@ bool parseRunOptions(QCommandLineParser &parser,
          QStringLiteral("What ranks the queue when the UAI layer does "
                         "not: score (the base model's anomaly score), "
                         "iforest (the isolation-forest score) or mixed "
-                        "(the mean of both rankings' percentiles); the "
-                        "last two need --extra-score iforest. "
+                        "(the mean of both rankings' percentiles). "
                         "Default: score."),
          QStringLiteral("ranking")},
         {QStringLiteral("truth-column"),

@@ -122,8 +122,6 @@ void tst_ActiveLoop::rejectsInvalidSettings_data()
     QTest::newRow("queue size zero") << 1 << QStringLiteral("queue size");
     QTest::newRow("negative learning rate") << 2 << QStringLiteral("learning rate");
     QTest::newRow("classifier without classes") << 3 << QStringLiteral("class column");
-    QTest::newRow("iforest ranking without extra score")
-        << 4 << QStringLiteral("needs an extra score");
 }
 
 void tst_ActiveLoop::rejectsInvalidSettings()
@@ -138,8 +136,6 @@ void tst_ActiveLoop::rejectsInvalidSettings()
         settings.queueSize = 0;
     else if (field == 2)
         settings.learningRate = -1.0;
-    else if (field == 4)
-        settings.baseRanking = uai::BaseRanking::ExtraScore;
     else {
         auto withoutClasses = std::make_shared<uai::Dataset>(*data);
         withoutClasses->classes.clear();
@@ -676,13 +672,15 @@ void tst_ActiveLoop::forestRankingFillsFirstQueues()
 {
     const auto data = makeBlobs();
     uai::LoopSettings settings = smallSettings();
-    settings.extraScore = uai::ExtraScore::IsolationForest;
-    settings.baseRanking = uai::BaseRanking::ExtraScore;
+    settings.baseRanking = uai::BaseRanking::IsolationForest;
     auto loop = makeLoop(data, settings);
     QVERIFY(loop->pretrain().ok());
     const auto ranked = loop->rankWithoutTraining();
     QVERIFY(ranked.ok());
     QVERIFY(!ranked.value().rankedByUai);
+    // The layer does not read the forest's score unless the extra score asks for it.
+    QCOMPARE(ranked.value().uaiWeights.size(), size_t(ranked.value().latentSize + 1));
+    QCOMPARE(ranked.value().extraScore.size(), size_t(data->itemCount));
     QCOMPARE(ranked.value().queue, topUnlabeled(ranked.value().extraScore, *loop, 5));
 
     // Only normal verdicts: the layer does not rank yet, so the forest ranks the next queue.
