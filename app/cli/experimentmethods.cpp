@@ -17,7 +17,8 @@ QStringList methodNames()
             QStringLiteral("uai-iforest"),
             QStringLiteral("uai-iforest-first"),
             QStringLiteral("uai-iforest-mixed"),
-            QStringLiteral("iforest-then-uai")};
+            QStringLiteral("iforest-then-uai"),
+            QStringLiteral("iforest-confidence")};
 }
 
 QString describeMethod(const QString &name)
@@ -54,6 +55,9 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("uai-iforest-first"))
         return QStringLiteral("as uai-iforest, and the isolation-forest score instead of the "
                               "base score ranks the queue until the UAI layer takes over.");
+    if (name == QLatin1String("iforest-confidence"))
+        return QStringLiteral("the confidence rule chooses each round between the UAI layer and "
+                              "the isolation-forest score; the layer does not read the score.");
     if (name == QLatin1String("iforest-then-uai"))
         return QStringLiteral("the isolation-forest score instead of the base score ranks the "
                               "queue until the UAI layer takes over; the layer does not read it.");
@@ -117,6 +121,11 @@ bool applyMethod(const QString &name,
     if (name == QLatin1String("uai-iforest-first")) {
         settings->extraScore = uai::ExtraScore::IsolationForest;
         settings->baseRanking = uai::BaseRanking::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("iforest-confidence")) {
+        settings->baseRanking = uai::BaseRanking::IsolationForest;
+        settings->switchRule = uai::SwitchRule::Confidence;
         return true;
     }
     if (name == QLatin1String("iforest-then-uai")) {
