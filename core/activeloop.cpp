@@ -1,5 +1,6 @@
 #include "activeloop.h"
 
+#include "isolationforest.h"
 #include "tfrmsprop.h"
 #include "uainetwork.h"
 
@@ -28,9 +29,11 @@ namespace {
 
 constexpr std::int8_t kNoVerdict = -1;
 constexpr quint32 kStateMagic = 0x55414957; // "UAIW"
-/// Version 2 adds the rankings' verdict records behind the confidence switch rule, and version 3
-/// the cross-fitted scores of small tables. Older states load with empty records and scores.
-constexpr quint32 kStateVersion = 3;
+/// Version 2 adds the rankings' verdict records behind the confidence switch rule; version 1
+/// states load with empty records. Version 3 adds the number of extra scores the UAI layer
+/// reads, after the header; older states have none. Version 4 adds the cross-fitted scores of
+/// small tables at the end; older states have none.
+constexpr quint32 kStateVersion = 4;
 /// Weight a ranking's verdict record keeps per round, so that the confidence rule follows a
 /// ranking that gets better (the UAI layer) or runs out of easy finds (the base score).
 constexpr double kRecordDiscount = 0.8;
@@ -106,6 +109,12 @@ struct ActiveLoop::Impl {
     at::Generator generator;
     at::Tensor features; ///< [items, features], a view of dataset->features, never written
     at::Tensor classes;  ///< [items] int64, or undefined for the autoencoder
+    /// [items, settings.extraScoreCount()] float scores the UAI layer reads besides the latent
+    /// and the base score, fixed for the loop's lifetime; undefined without extra scores.
+    at::Tensor extraScores;
+    /// The standardised isolation-forest score per item when the UAI layer or the base ranking
+    /// uses it, otherwise empty.
+    std::vector<float> isolationScores;
     std::unique_ptr<UaiNetwork> network;
     std::unique_ptr<TfRmsprop> optimizer;
     bool pretrained = false;
@@ -129,6 +138,8 @@ struct ActiveLoop::Impl {
     at::Tensor verdictInput; ///< [batch, features], when the verdicts exceed one batch
 
     VerdictSnapshot snapshotVerdicts() const;
+    at::Tensor extraScoresOf(const at::Tensor &items) const;
+    at::Tensor extraScoresOf(std::int64_t start, std::int64_t end) const;
     bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
     Status train(int steps,
                  const VerdictSnapshot *verdicts,
@@ -141,6 +152,7 @@ struct ActiveLoop::Impl {
     at::Tensor layerScore(const at::Tensor &itemLoss, std::int64_t start, std::int64_t end) const;
     bool score(RoundReport &report, const std::atomic_bool *stop = nullptr) const;
     void select(RoundReport &report, bool byUai);
+    std::vector<float> baseRankingKey(const RoundReport &report) const;
     bool rankByUai(qsizetype anomalies, qsizetype normals, bool sample);
     void creditLastQueue();
     void anchorUaiLayer();
@@ -177,6 +189,18 @@ VerdictSnapshot ActiveLoop::Impl::snapshotVerdicts() const
             snapshot.classes = classes.index_select(0, snapshot.items);
     }
     return snapshot;
+}
+
+/// Returns the extra scores of the given item indices, or an undefined tensor without any.
+at::Tensor ActiveLoop::Impl::extraScoresOf(const at::Tensor &items) const
+{
+    return extraScores.defined() ? extraScores.index_select(0, items) : at::Tensor();
+}
+
+/// Returns the extra scores of the items in [start, end), or an undefined tensor without any.
+at::Tensor ActiveLoop::Impl::extraScoresOf(std::int64_t start, std::int64_t end) const
+{
+    return extraScores.defined() ? extraScores.slice(0, start, end) : at::Tensor();
 }
 
 /// Runs one optimisation step. Returns false, without touching the weights, when a loss is not
@@ -221,7 +245,8 @@ bool ActiveLoop::Impl::trainStep(const VerdictSnapshot *verdicts, double *baseLo
         const at::Tensor labeledScore = crossFittedScore.defined()
                                             ? crossFittedScore.index_select(0, pick)
                                             : labeledPass.itemLoss;
-        const at::Tensor logits = network->uaiLogit(labeledPass.latent, labeledScore);
+        const at::Tensor logits =
+            network->uaiLogit(labeledPass.latent, labeledScore, extraScoresOf(pick));
         const at::Tensor verdictLoss = at::binary_cross_entropy_with_logits(logits, targets);
         loss = loss + verdictLoss;
         *uaiLoss = verdictLoss.item<double>();
@@ -381,7 +406,8 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
         const auto pass =
             network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
         const at::Tensor itemScore = layerScore(pass.itemLoss, start, end);
-        const at::Tensor logits = network->uaiLogit(pass.latent, itemScore);
+        const at::Tensor logits =
+            network->uaiLogit(pass.latent, itemScore, extraScoresOf(start, end));
         const auto count = static_cast<size_t>(end - start);
         std::memcpy(report.latent.data() + start * latentSize,
                     pass.latent.contiguous().data_ptr<float>(),
@@ -393,6 +419,8 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
                     logits.contiguous().data_ptr<float>(),
                     count * sizeof(float));
     }
+
+    report.extraScore = isolationScores;
 
     // Reported on the raw inputs, so that charts can draw the boundary in latent-score space.
     const auto [rawWeight, rawBias] = network->uaiLayerOnRawInputs();
@@ -455,7 +483,7 @@ void ActiveLoop::Impl::creditLastQueue()
 }
 
 /// Starts the UAI layer as the base ranking on standardised inputs, from the means and standard
-/// deviations of the latent vectors and anomaly scores of every item.
+/// deviations of the latent vectors, anomaly scores and extra scores of every item.
 void ActiveLoop::Impl::anchorUaiLayer()
 {
     at::Tensor mean;
@@ -463,7 +491,7 @@ void ActiveLoop::Impl::anchorUaiLayer()
     {
         c10::InferenceMode inferenceMode;
         const std::int64_t itemCount = features.size(0);
-        const int inputs = network->latentSize() + 1;
+        const int inputs = network->uaiInputCount();
         at::Tensor sum = at::zeros({inputs}, at::kDouble);
         at::Tensor squares = at::zeros({inputs}, at::kDouble);
         for (std::int64_t start = 0; start < itemCount; start += settings.scoringChunk) {
@@ -473,9 +501,11 @@ void ActiveLoop::Impl::anchorUaiLayer()
                 classes.defined() ? classes.slice(0, start, end) : at::Tensor();
             const auto pass =
                 network->forward(features.slice(0, start, end), chunkClasses, false, nullptr);
-            const at::Tensor values =
-                at::cat({pass.latent, layerScore(pass.itemLoss, start, end).unsqueeze(1)}, 1)
-                    .to(at::kDouble);
+            std::vector<at::Tensor> columns{pass.latent,
+                                            layerScore(pass.itemLoss, start, end).unsqueeze(1)};
+            if (extraScores.defined())
+                columns.push_back(extraScores.slice(0, start, end));
+            const at::Tensor values = at::cat(columns, 1).to(at::kDouble);
             sum += values.sum(0);
             squares += values.pow(2).sum(0);
         }
@@ -512,6 +542,34 @@ topItems(std::vector<qsizetype> candidates, const std::vector<float> &key, size_
 
 } // namespace
 
+/// Returns, for every item, the value the base ranking sorts by (see BaseRanking).
+std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) const
+{
+    switch (settings.baseRanking) {
+    case BaseRanking::AnomalyScore:
+        break;
+    case BaseRanking::IsolationForest:
+        return report.extraScore;
+    case BaseRanking::Mixed: {
+        // The sum of the item's ranks (0 for the lowest value) in both orderings, which sorts as
+        // the mean percentile does. Equal values rank by item order. Sums stay exact in a float
+        // up to 2^23 items.
+        std::vector<float> key(report.baseScore.size(), 0.0f);
+        for (const std::vector<float> *score : {&report.baseScore, &report.extraScore}) {
+            std::vector<qsizetype> order(score->size());
+            std::iota(order.begin(), order.end(), qsizetype(0));
+            std::stable_sort(order.begin(), order.end(), [score](qsizetype a, qsizetype b) {
+                return (*score)[size_t(a)] < (*score)[size_t(b)];
+            });
+            for (size_t rank = 0; rank < order.size(); ++rank)
+                key[size_t(order[rank])] += float(rank);
+        }
+        return key;
+    }
+    }
+    return report.baseScore;
+}
+
 void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
 {
     std::vector<qsizetype> candidates;
@@ -524,7 +582,8 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
         }
     }
     const auto k = static_cast<size_t>(settings.queueSize);
-    report.queue = topItems(candidates, byUai ? report.uaiLogit : report.baseScore, k);
+    const std::vector<float> baseKey = baseRankingKey(report);
+    report.queue = topItems(candidates, byUai ? report.uaiLogit : baseKey, k);
     report.rankedByUai = byUai;
 
     // Only the confidence rule reads the rankings' records, so the other rules skip them. The
@@ -533,7 +592,7 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
     if (settings.switchRule != SwitchRule::Confidence)
         return;
     const std::vector<qsizetype> otherTop =
-        topItems(std::move(candidates), byUai ? report.baseScore : report.uaiLogit, k);
+        topItems(std::move(candidates), byUai ? baseKey : report.uaiLogit, k);
     for (const qsizetype item : report.queue) {
         const bool inOther = std::find(otherTop.begin(), otherTop.end(), item) != otherTop.end();
         lastQueue.push_back({item, byUai || inOther, !byUai || inOther});
@@ -605,12 +664,27 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
                                           at::kLong)
                                 .clone();
         }
+        if (settings.extraScore == ExtraScore::IsolationForest
+            || settings.baseRanking != BaseRanking::AnomalyScore) {
+            IsolationForestSettings forest;
+            forest.seed = settings.seed;
+            auto scores = standardisedIsolationScores(*dataset, forest);
+            if (!scores.ok())
+                return fail(scores.error());
+            impl->isolationScores = std::move(scores).value();
+        }
+        if (settings.extraScore == ExtraScore::IsolationForest) {
+            impl->extraScores =
+                at::from_blob(impl->isolationScores.data(), {dataset->itemCount, 1}, at::kFloat)
+                    .clone();
+        }
         impl->network = std::make_unique<UaiNetwork>(settings.model,
                                                      static_cast<int>(dataset->featureCount),
                                                      static_cast<int>(dataset->classNames.size()),
                                                      settings.hiddenSizes,
                                                      settings.inputNoise,
-                                                     impl->generator);
+                                                     impl->generator,
+                                                     settings.extraScoreCount());
         impl->optimizer =
             std::make_unique<TfRmsprop>(impl->network->parameters(), settings.learningRate);
         impl->verdicts.assign(static_cast<size_t>(dataset->itemCount), kNoVerdict);
@@ -785,7 +859,8 @@ QByteArray ActiveLoop::saveState() const
     QByteArray bytes;
     QDataStream out(&bytes, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_4);
-    out << kStateMagic << kStateVersion << qint32(d->rounds) << d->pretrained;
+    out << kStateMagic << kStateVersion << qint32(d->rounds) << d->pretrained
+        << quint32(d->network->extraInputCount());
     const auto state = d->snapshotWeights();
     out << quint32(state.size());
     for (const at::Tensor &tensor : state) {
@@ -825,8 +900,9 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
     quint32 version = 0;
     qint32 rounds = 0;
     bool pretrained = false;
+    quint32 extraInputs = 0;
     quint32 count = 0;
-    in >> magic >> version >> rounds >> pretrained >> count;
+    in >> magic >> version >> rounds >> pretrained;
     if (in.status() != QDataStream::Ok || magic != kStateMagic)
         return fail(QStringLiteral("The saved model state is damaged or not a model state."));
     if (version < 1 || version > kStateVersion)
@@ -834,6 +910,21 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
                                    "versions 1 to %2.")
                         .arg(version)
                         .arg(kStateVersion));
+    if (version >= 3)
+        in >> extraInputs;
+    in >> count;
+    if (in.status() != QDataStream::Ok)
+        return fail(QStringLiteral("The saved model state is truncated."));
+    if (extraInputs != quint32(d->network->extraInputCount())) {
+        const auto inputs = [](quint32 n) {
+            return n == 1 ? QStringLiteral("1 extra-score input")
+                          : QStringLiteral("%1 extra-score inputs").arg(n);
+        };
+        return fail(QStringLiteral("The saved model state does not fit these settings: its UAI "
+                                   "layer has %1 and these settings give it %2. Open it with the "
+                                   "extra score it was saved with (command line: --extra-score).")
+                        .arg(inputs(extraInputs), inputs(quint32(d->network->extraInputCount()))));
+    }
     std::vector<at::Tensor> state = d->snapshotWeights();
     if (count != state.size())
         return fail(QStringLiteral("The saved model state has %1 tensors; this network has %2. "
@@ -880,7 +971,7 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
         bool standardised = false;
         in >> standardised;
         if (standardised) {
-            const std::int64_t inputs = d->network->latentSize() + 1;
+            const std::int64_t inputs = d->network->uaiInputCount();
             qint64 numel = 0;
             in >> numel;
             if (in.status() != QDataStream::Ok || numel != 2 * inputs)
@@ -895,7 +986,7 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
         }
     }
     at::Tensor crossFittedScore;
-    if (version >= 3) {
+    if (version >= 4) {
         bool crossFitted = false;
         in >> crossFitted;
         if (crossFitted) {
@@ -930,7 +1021,7 @@ Status ActiveLoop::restoreState(const QByteArray &bytes)
     d->lastQueue = std::move(lastQueue);
     d->crossFittedScore = crossFittedScore;
     if (standardisation.defined()) {
-        const std::int64_t inputs = d->network->latentSize() + 1;
+        const std::int64_t inputs = d->network->uaiInputCount();
         d->network->setUaiInputStandardisation(standardisation.slice(0, 0, inputs),
                                                standardisation.slice(0, inputs));
     }

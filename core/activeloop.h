@@ -22,7 +22,8 @@ namespace uai {
 /// full network: the base loss over random batches of all items plus binary cross-entropy over
 /// the items with a verdict. It then rescores every item and queues the settings' queueSize
 /// unlabeled items with the highest UAI logit. Until the UAI layer has trained on both an
-/// anomaly and a normal verdict, the base anomaly score ranks instead (see SwitchRule).
+/// anomaly and a normal verdict, the base ranking ranks instead: the base anomaly
+/// score unless LoopSettings::baseRanking selects another (see SwitchRule and BaseRanking).
 ///
 /// Threads: pretrain(), runRound() and rankWithoutTraining() must not run concurrently with each
 /// other. The verdict functions may be called from any thread at any time, also while a round
@@ -72,7 +73,7 @@ public:
                                  const std::atomic_bool *stop = nullptr);
 
     /// Rescores every item and builds a queue with the current weights, without training and
-    /// without counting a round. Before the first round the base anomaly score ranks; after
+    /// without counting a round. Before the first round the base ranking ranks; after
     /// rounds (or a restored state) the switch rule applies to the verdicts given so far.
     Result<RoundReport> rankWithoutTraining();
 

@@ -128,8 +128,8 @@ networkParameterCount(std::int64_t features, const LoopSettings &settings, int c
     } else {
         count += dense(previous, positive(classCount));
     }
-    // The UAI layer reads the latent and the anomaly score.
-    count += dense(positive(settings.latentSize()) + 1, 1);
+    // The UAI layer reads the latent, the anomaly score and any extra scores.
+    count += dense(positive(settings.latentSize()) + 1 + positive(settings.extraScoreCount()), 1);
     return count;
 }
 

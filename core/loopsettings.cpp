@@ -78,4 +78,55 @@ QString switchRuleChoices()
     return QStringLiteral("both-verdicts, second-round or confidence");
 }
 
+QString extraScoreName(ExtraScore score)
+{
+    return score == ExtraScore::None ? QStringLiteral("none") : QStringLiteral("iforest");
+}
+
+bool parseExtraScore(const QString &name, ExtraScore *score)
+{
+    for (const ExtraScore candidate : {ExtraScore::None, ExtraScore::IsolationForest}) {
+        if (name == extraScoreName(candidate)) {
+            *score = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString extraScoreChoices()
+{
+    return QStringLiteral("none or iforest");
+}
+
+QString baseRankingName(BaseRanking ranking)
+{
+    switch (ranking) {
+    case BaseRanking::AnomalyScore:
+        return QStringLiteral("score");
+    case BaseRanking::IsolationForest:
+        return QStringLiteral("iforest");
+    case BaseRanking::Mixed:
+        return QStringLiteral("mixed");
+    }
+    return {};
+}
+
+bool parseBaseRanking(const QString &name, BaseRanking *ranking)
+{
+    for (const BaseRanking candidate :
+         {BaseRanking::AnomalyScore, BaseRanking::IsolationForest, BaseRanking::Mixed}) {
+        if (name == baseRankingName(candidate)) {
+            *ranking = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString baseRankingChoices()
+{
+    return QStringLiteral("score, iforest or mixed");
+}
+
 } // namespace uai

@@ -36,6 +36,28 @@ enum class UaiLayerStart {
     BaseScore,
 };
 
+/// A score the UAI layer reads besides the latent vector and the base model's anomaly score.
+enum class ExtraScore {
+    None,
+    /// The isolation-forest score of each item's features (100 trees of 256 items, grown with the
+    /// loop's seed), standardised over the dataset. It is computed once when the loop is built
+    /// and does not change with training.
+    IsolationForest,
+};
+
+/// The ranking that fills the queue whenever the UAI layer does not: before the switch to the
+/// layer, and in the confidence rule's rounds for the base ranking.
+enum class BaseRanking {
+    /// The base model's anomaly score, as published.
+    AnomalyScore,
+    /// The isolation-forest score alone, computed as for ExtraScore::IsolationForest whether or
+    /// not the UAI layer reads it.
+    IsolationForest,
+    /// The mean of each item's percentiles in the anomaly score's and the isolation-forest
+    /// score's rankings, so that neither score's scale dominates.
+    Mixed,
+};
+
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
 /// sizes [256, 64, 8], RMSprop with learning rate 0.01, batch 256, 5,000 pretraining steps,
 /// 100 steps per round and 10 items per queue.
@@ -54,6 +76,8 @@ struct LoopSettings {
     double inputNoise = 0.1;
     SwitchRule switchRule = SwitchRule::BothVerdicts;
     UaiLayerStart layerStart = UaiLayerStart::Random;
+    ExtraScore extraScore = ExtraScore::None;
+    BaseRanking baseRanking = BaseRanking::AnomalyScore;
     std::uint64_t seed = 1;
     /// Items scored per forward pass when rescoring the whole dataset. Measured with bench-core
     /// --scoring-chunk on fashion-mnist:0 (784 features) on a 2-core Xeon, chunks of 512 to 2048
@@ -62,6 +86,8 @@ struct LoopSettings {
     int scoringChunk = 1024;
 
     int latentSize() const { return hiddenSizes.empty() ? 0 : hiddenSizes.back(); }
+    /// Number of inputs of the UAI layer beyond the latent vector and the base anomaly score.
+    int extraScoreCount() const { return extraScore == ExtraScore::None ? 0 : 1; }
 
     /// Returns an empty string when the settings are usable, otherwise which field is invalid
     /// and why.
@@ -86,5 +112,23 @@ QString layerStartName(UaiLayerStart start);
 
 /// Parses a layer start name; returns false for an unknown name.
 bool parseLayerStart(const QString &name, UaiLayerStart *start);
+
+/// Returns "none" or "iforest", the spelling used on the command line and in files.
+QString extraScoreName(ExtraScore score);
+
+/// Parses an extra score name; returns false for an unknown name.
+bool parseExtraScore(const QString &name, ExtraScore *score);
+
+/// The accepted extra score names, for messages: "none or iforest".
+QString extraScoreChoices();
+
+/// Returns "score", "iforest" or "mixed", the spelling used on the command line and in files.
+QString baseRankingName(BaseRanking ranking);
+
+/// Parses a base ranking name; returns false for an unknown name.
+bool parseBaseRanking(const QString &name, BaseRanking *ranking);
+
+/// The accepted base ranking names, for messages: "score, iforest or mixed".
+QString baseRankingChoices();
 
 } // namespace uai

@@ -24,6 +24,9 @@ struct RoundReport {
     std::vector<float> latent;    ///< itemCount x latentSize, row-major.
     std::vector<float> baseScore; ///< Base model's anomaly score per item (unitless, >= 0).
     std::vector<float> uaiLogit;  ///< UAI layer's logit per item; its sigmoid is the UAI score.
+    /// The standardised isolation-forest score per item when the UAI layer reads it or the base
+    /// ranking uses it (LoopSettings::extraScore, LoopSettings::baseRanking); otherwise empty.
+    std::vector<float> extraScore;
 
     /// Returns the UAI score of an item: the sigmoid of its logit, in [0, 1].
     double uaiScore(qsizetype item) const
@@ -31,9 +34,10 @@ struct RoundReport {
         return 1.0 / (1.0 + std::exp(-double(uaiLogit[size_t(item)])));
     }
 
-    /// UAI layer parameters: latentSize weights for the latent, one for the base score, then
-    /// the bias. Projecting the latent onto the first latentSize weights makes the layer's
-    /// decision boundary a straight line in (projection, base score) space.
+    /// UAI layer parameters: latentSize weights for the latent, one for the base score, one for
+    /// each extra score, then the bias (held separately). Without extra scores, projecting the
+    /// latent onto the first latentSize weights makes the layer's decision boundary a straight
+    /// line in (projection, base score) space.
     std::vector<float> uaiWeights;
     float uaiBias = 0.0f;
 

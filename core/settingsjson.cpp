@@ -16,6 +16,8 @@ const QLatin1String kLearningRate("learning_rate");
 const QLatin1String kInputNoise("input_noise");
 const QLatin1String kSwitchRule("switch_rule");
 const QLatin1String kLayerStart("layer_start");
+const QLatin1String kExtraScore("extra_score");
+const QLatin1String kBaseRanking("base_ranking");
 const QLatin1String kSeed("seed");
 const QLatin1String kBudget("budget");
 const QLatin1String kTruthColumn("truth_column");
@@ -48,6 +50,8 @@ QJsonObject sessionSettingsToJson(const SessionSettings &settings)
     json[kInputNoise] = settings.loop.inputNoise;
     json[kSwitchRule] = switchRuleName(settings.loop.switchRule);
     json[kLayerStart] = layerStartName(settings.loop.layerStart);
+    json[kExtraScore] = extraScoreName(settings.loop.extraScore);
+    json[kBaseRanking] = baseRankingName(settings.loop.baseRanking);
     // JSON numbers are doubles, so the 64-bit seed travels as text.
     json[kSeed] = QString::number(settings.loop.seed);
     json[kBudget] = double(settings.budget);
@@ -116,6 +120,12 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
     if (json.contains(kLayerStart)
         && !parseLayerStart(json[kLayerStart].toString(), &settings.loop.layerStart))
         return wrongType(kLayerStart, "\"random\" or \"base-score\"");
+    if (json.contains(kExtraScore)
+        && !parseExtraScore(json[kExtraScore].toString(), &settings.loop.extraScore))
+        return wrongType(kExtraScore, "\"none\" or \"iforest\"");
+    if (json.contains(kBaseRanking)
+        && !parseBaseRanking(json[kBaseRanking].toString(), &settings.loop.baseRanking))
+        return wrongType(kBaseRanking, "\"score\", \"iforest\" or \"mixed\"");
     if (json.contains(kSeed)) {
         bool ok = false;
         settings.loop.seed = json[kSeed].toString().toULongLong(&ok);

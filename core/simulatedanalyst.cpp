@@ -136,6 +136,13 @@ Result<SimulationResult> simulateAnalyst(std::shared_ptr<const Dataset> dataset,
         anomaliesInPrefixes(baseRanking.value().baseScore, dataset->truth, counts);
     for (size_t i = 0; i < counts.size(); ++i)
         result.baseCurve.push_back({result.uaiCurve[i].round, counts[i], baseFound[i], false});
+    const std::vector<float> &extraScore = baseRanking.value().extraScore;
+    if (!extraScore.empty()) {
+        const auto extraFound = anomaliesInPrefixes(extraScore, dataset->truth, counts);
+        for (size_t i = 0; i < counts.size(); ++i)
+            result.extraCurve.push_back(
+                {result.uaiCurve[i].round, counts[i], extraFound[i], false});
+    }
     return result;
 }
 

@@ -28,6 +28,9 @@ struct SimulationResult {
     /// The pretrained base model alone: anomalies among its top `verdicts` items by anomaly
     /// score, at the same verdict counts as uaiCurve.
     std::vector<DiscoveryPoint> baseCurve;
+    /// The isolation-forest score alone, ranked as baseCurve is; empty when the loop computes no
+    /// isolation-forest score (see RoundReport::extraScore).
+    std::vector<DiscoveryPoint> extraCurve;
     qsizetype anomalies = 0;
     qsizetype itemCount = 0;
     double pretrainSeconds = 0.0;

@@ -25,9 +25,11 @@ UaiNetwork::UaiNetwork(ModelKind kind,
                        int classCount,
                        const std::vector<int> &hiddenSizes,
                        double inputNoise,
-                       at::Generator &generator)
+                       at::Generator &generator,
+                       int extraInputs)
     : m_kind(kind)
     , m_latentSize(hiddenSizes.back())
+    , m_extraInputs(extraInputs)
     , m_inputNoise(inputNoise)
 {
     int previous = inputSize;
@@ -45,6 +47,12 @@ UaiNetwork::UaiNetwork(ModelKind kind,
         m_decoder.push_back(DenseLayer::create(previous, classCount, generator));
     }
     m_uai = DenseLayer::create(m_latentSize + 1, 1, generator);
+    if (m_extraInputs > 0) {
+        at::Tensor weight =
+            at::cat({m_uai.weight.detach(), at::zeros({1, m_extraInputs}, at::kFloat)}, 1);
+        weight.set_requires_grad(true);
+        m_uai.weight = weight;
+    }
 }
 
 at::Tensor UaiNetwork::encode(const at::Tensor &input) const
@@ -108,9 +116,13 @@ UaiNetwork::Pass UaiNetwork::forward(const at::Tensor &input,
     return pass;
 }
 
-at::Tensor UaiNetwork::uaiLogit(const at::Tensor &latent, const at::Tensor &score) const
+at::Tensor UaiNetwork::uaiLogit(const at::Tensor &latent,
+                                const at::Tensor &score,
+                                const at::Tensor &extraScores) const
 {
-    at::Tensor inputs = at::cat({latent, score.detach().unsqueeze(1)}, 1);
+    at::Tensor inputs = m_extraInputs > 0
+                            ? at::cat({latent, score.detach().unsqueeze(1), extraScores}, 1)
+                            : at::cat({latent, score.detach().unsqueeze(1)}, 1);
     if (m_uaiInputMean.defined())
         inputs = (inputs - m_uaiInputMean) / m_uaiInputScale;
     return m_uai.forward(inputs).squeeze(1);

@@ -20,8 +20,10 @@ struct DenseLayer {
 };
 
 /// A base anomaly detector (denoising autoencoder or classifier) with the UAI layer on top:
-///   uai(x) = W [latent(x); score(x)] + b   (a logit; its sigmoid is the UAI score)
-/// The score enters the layer detached, so the verdict loss reshapes the latent only.
+///   uai(x) = W [latent(x); score(x); extra(x)] + b   (a logit; its sigmoid is the UAI score)
+/// The score enters the layer detached, so the verdict loss reshapes the latent only. extra(x)
+/// holds extraInputs fixed scores computed outside the network, such as an isolation-forest
+/// score; it is empty by default.
 ///
 /// Hidden layers use ReLU. The autoencoder's bottleneck is linear and its decoder mirrors the
 /// encoder with independent weights; the classifier's latent is its last hidden layer.
@@ -34,13 +36,16 @@ public:
         at::Tensor itemLoss; ///< [batch]; the base loss per item, which is also its anomaly score
     };
 
-    /// classCount is used by the classifier only; inputNoise by the autoencoder only.
+    /// classCount is used by the classifier only; inputNoise by the autoencoder only. The UAI
+    /// layer's weights on the extraInputs extra scores start at 0 and the others draw as without
+    /// them, so adding extra scores changes neither the base model nor the first UAI ranking.
     UaiNetwork(ModelKind kind,
                int inputSize,
                int classCount,
                const std::vector<int> &hiddenSizes,
                double inputNoise,
-               at::Generator &generator);
+               at::Generator &generator,
+               int extraInputs = 0);
 
     /// Runs the base model on a batch. With noise, Gaussian noise is added to the autoencoder's
     /// input but the reconstruction is compared with the clean input. classes is a [batch]
@@ -54,12 +59,16 @@ public:
     /// classifier.
     at::Tensor reconstruct(const at::Tensor &input) const;
 
-    /// Returns the UAI layer's logit for latent vectors and (detached) anomaly scores.
-    at::Tensor uaiLogit(const at::Tensor &latent, const at::Tensor &score) const;
+    /// Returns the UAI layer's logit for latent vectors, (detached) anomaly scores and, when the
+    /// layer has extra inputs, the [batch, extraInputs] extra scores.
+    at::Tensor uaiLogit(const at::Tensor &latent,
+                        const at::Tensor &score,
+                        const at::Tensor &extraScores = {}) const;
 
     /// Standardises the UAI layer's inputs with these means and standard deviations
-    /// ([latentSize + 1] each, the score last) and sets latent weights 0, score weight 1 and
-    /// bias 0. The logit is then the standardised anomaly score until verdicts move it.
+    /// ([uaiInputCount()] each: latent, score, extra scores) and sets the score weight 1, the
+    /// other weights 0 and the bias 0. The logit is then the standardised anomaly score until
+    /// verdicts move it.
     void anchorUaiLayer(const at::Tensor &inputMean, const at::Tensor &inputScale);
     /// Sets the standardisation without touching the weights (restoring a saved state).
     void setUaiInputStandardisation(const at::Tensor &inputMean, const at::Tensor &inputScale);
@@ -67,7 +76,7 @@ public:
     /// inputs as they are.
     const at::Tensor &uaiInputMean() const { return m_uaiInputMean; }
     const at::Tensor &uaiInputScale() const { return m_uaiInputScale; }
-    /// The layer's weights ([latentSize + 1]) and bias for raw, unstandardised inputs.
+    /// The layer's weights ([uaiInputCount()]) and bias for raw, unstandardised inputs.
     std::pair<at::Tensor, float> uaiLayerOnRawInputs() const;
 
     /// All trainable tensors: the base model's, then the UAI weight and bias.
@@ -76,6 +85,9 @@ public:
     std::vector<at::Tensor> baseParameters() const;
 
     int latentSize() const { return m_latentSize; }
+    int extraInputCount() const { return m_extraInputs; }
+    /// Inputs of the UAI layer: the latent vector, the anomaly score and the extra scores.
+    int uaiInputCount() const { return m_latentSize + 1 + m_extraInputs; }
     const at::Tensor &uaiWeight() const { return m_uai.weight; }
     const at::Tensor &uaiBias() const { return m_uai.bias; }
 
@@ -85,6 +97,7 @@ private:
 
     ModelKind m_kind;
     int m_latentSize = 0;
+    int m_extraInputs = 0;
     double m_inputNoise = 0.0;
     std::vector<DenseLayer> m_encoder; ///< Autoencoder encoder, or the classifier's hidden layers.
     std::vector<DenseLayer> m_decoder; ///< Autoencoder decoder, or the classifier's output layer.

@@ -31,6 +31,10 @@ QString uaiWeightsProblem(const RoundReport &report)
 {
     if (report.uaiWeights.empty())
         return QStringLiteral("The UAI layer has no weights yet.");
+    if (report.uaiWeights.size() == size_t(report.latentSize) + 2) {
+        return QStringLiteral("The UAI layer also reads the isolation-forest score, so its "
+                              "boundary is not a line in this view.");
+    }
     if (report.uaiWeights.size() != size_t(report.latentSize) + 1) {
         return QStringLiteral("The UAI layer has %1 weights, not %2 latent units plus the score.")
             .arg(report.uaiWeights.size())

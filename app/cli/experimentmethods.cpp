@@ -12,7 +12,13 @@ QStringList methodNames()
             QStringLiteral("uai-base-start"),
             QStringLiteral("uai-confidence-noisy10"),
             QStringLiteral("uai-noisy5"),
-            QStringLiteral("uai-noisy10")};
+            QStringLiteral("uai-noisy10"),
+            QStringLiteral("iforest"),
+            QStringLiteral("uai-iforest"),
+            QStringLiteral("uai-iforest-first"),
+            QStringLiteral("uai-iforest-mixed"),
+            QStringLiteral("iforest-then-uai"),
+            QStringLiteral("iforest-confidence")};
 }
 
 QString describeMethod(const QString &name)
@@ -40,6 +46,25 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("uai-noisy10"))
         return QStringLiteral("an analyst who gives 10% of the verdicts wrong; recall still "
                               "counts true anomalies.");
+    if (name == QLatin1String("iforest"))
+        return QStringLiteral("an isolation forest (100 trees of 256 items) ranks by its own "
+                              "score, without the base model or the UAI layer.");
+    if (name == QLatin1String("uai-iforest"))
+        return QStringLiteral("the UAI layer reads the standardised isolation-forest score as a "
+                              "further input besides the latent and the base score.");
+    if (name == QLatin1String("uai-iforest-first"))
+        return QStringLiteral("as uai-iforest, and the isolation-forest score instead of the "
+                              "base score ranks the queue until the UAI layer takes over.");
+    if (name == QLatin1String("iforest-confidence"))
+        return QStringLiteral("the confidence rule chooses each round between the UAI layer and "
+                              "the isolation-forest score; the layer does not read the score.");
+    if (name == QLatin1String("iforest-then-uai"))
+        return QStringLiteral("the isolation-forest score instead of the base score ranks the "
+                              "queue until the UAI layer takes over; the layer does not read it.");
+    if (name == QLatin1String("uai-iforest-mixed"))
+        return QStringLiteral("as uai-iforest, and the mean of the base score's and the "
+                              "isolation-forest score's percentiles ranks the queue until the "
+                              "UAI layer takes over.");
     return QString();
 }
 
@@ -80,6 +105,36 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("uai-noisy10")) {
         options->flipFraction = 0.10;
+        return true;
+    }
+    if (name == QLatin1String("iforest")) {
+        // The isolation forest's curve does not depend on the verdicts, so it comes from the
+        // "uai-iforest" run.
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        *curve = MethodCurve::ExtraScore;
+        return true;
+    }
+    if (name == QLatin1String("uai-iforest")) {
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("uai-iforest-first")) {
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        settings->baseRanking = uai::BaseRanking::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("iforest-confidence")) {
+        settings->baseRanking = uai::BaseRanking::IsolationForest;
+        settings->switchRule = uai::SwitchRule::Confidence;
+        return true;
+    }
+    if (name == QLatin1String("iforest-then-uai")) {
+        settings->baseRanking = uai::BaseRanking::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("uai-iforest-mixed")) {
+        settings->extraScore = uai::ExtraScore::IsolationForest;
+        settings->baseRanking = uai::BaseRanking::Mixed;
         return true;
     }
     *error = QStringLiteral("method \"%1\" is unknown; use one of %2.")

@@ -12,6 +12,8 @@ struct SimulationOptions;
 enum class MethodCurve {
     Uai,  ///< The loop with the UAI layer, as the analyst experienced it.
     Base, ///< The pretrained base model's own ranking at the same verdict counts.
+    /// The extra score's own ranking (the isolation-forest score) at the same verdict counts.
+    ExtraScore,
 };
 
 /// Returns the names applyMethod() accepts, in the order tables list them.

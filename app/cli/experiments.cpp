@@ -711,8 +711,12 @@ int runMethodsExperiment(ExperimentContext &context)
             for (const QString &method : options.methods) {
                 const auto &[key, curve] = methodRun[method];
                 const uai::SimulationResult &result = runs.at(key);
-                const auto &methodCurve =
-                    curve == MethodCurve::Base ? result.baseCurve : result.uaiCurve;
+                const std::vector<uai::DiscoveryPoint> *selected = &result.uaiCurve;
+                if (curve == MethodCurve::Base)
+                    selected = &result.baseCurve;
+                else if (curve == MethodCurve::ExtraScore)
+                    selected = &result.extraCurve;
+                const std::vector<uai::DiscoveryPoint> &methodCurve = *selected;
                 context.recordCurve(ref.label,
                                     QStringLiteral("dae"),
                                     method,

@@ -99,6 +99,10 @@ QString runCommandLine(const RunSpec &spec)
         parts << QStringLiteral("--switch") << uai::switchRuleName(settings.switchRule);
     if (settings.layerStart != defaults.layerStart)
         parts << QStringLiteral("--layer-start") << uai::layerStartName(settings.layerStart);
+    if (settings.extraScore != defaults.extraScore)
+        parts << QStringLiteral("--extra-score") << uai::extraScoreName(settings.extraScore);
+    if (settings.baseRanking != defaults.baseRanking)
+        parts << QStringLiteral("--base-ranking") << uai::baseRankingName(settings.baseRanking);
     QString line = parts.join(QLatin1Char(' '));
     if (spec.flipFraction > 0.0) {
         line += QStringLiteral(" (and %1% of verdicts flipped, which \"run\" cannot do)")

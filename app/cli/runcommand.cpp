@@ -133,6 +133,20 @@ bool parseRunOptions(QCommandLineParser &parser,
                         "(standardised inputs, weights that reproduce "
                         "the base ranking). Default: random."),
          QStringLiteral("start")},
+        {QStringLiteral("extra-score"),
+         QStringLiteral("A further input of the UAI layer besides the "
+                        "latent and the base score: none, or iforest "
+                        "(an isolation-forest score of the features, "
+                        "100 trees of 256 items, computed once). "
+                        "Default: none."),
+         QStringLiteral("score")},
+        {QStringLiteral("base-ranking"),
+         QStringLiteral("What ranks the queue when the UAI layer does "
+                        "not: score (the base model's anomaly score), "
+                        "iforest (the isolation-forest score) or mixed "
+                        "(the mean of both rankings' percentiles). "
+                        "Default: score."),
+         QStringLiteral("ranking")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),
          QStringLiteral("name")},
@@ -199,6 +213,20 @@ bool parseRunOptions(QCommandLineParser &parser,
     if (!rule.isEmpty() && !uai::parseSwitchRule(rule, &options->loop.switchRule)) {
         *error = QStringLiteral("--switch \"%1\" is unknown; use %2.")
                      .arg(rule, uai::switchRuleChoices());
+        return false;
+    }
+
+    const QString extra = parser.value(QStringLiteral("extra-score"));
+    if (!extra.isEmpty() && !uai::parseExtraScore(extra, &options->loop.extraScore)) {
+        *error = QStringLiteral("--extra-score \"%1\" is unknown; use %2.")
+                     .arg(extra, uai::extraScoreChoices());
+        return false;
+    }
+
+    const QString ranking = parser.value(QStringLiteral("base-ranking"));
+    if (!ranking.isEmpty() && !uai::parseBaseRanking(ranking, &options->loop.baseRanking)) {
+        *error = QStringLiteral("--base-ranking \"%1\" is unknown; use %2.")
+                     .arg(ranking, uai::baseRankingChoices());
         return false;
     }
 
@@ -319,6 +347,10 @@ bool writeCurve(const QString &path, const uai::SimulationResult &result, QStrin
         out << "base," << point.round << ',' << point.verdicts << ',' << point.found << ','
             << rankerName(false) << '\n';
     }
+    for (const auto &point : result.extraCurve) {
+        out << "iforest," << point.round << ',' << point.verdicts << ',' << point.found
+            << ",iforest\n";
+    }
     out.flush();
     if (!file.commit()) {
         *error = QStringLiteral("Cannot write \"%1\": %2.").arg(path, file.errorString());
@@ -430,10 +462,13 @@ int runCommand(const QStringList &arguments)
     const qsizetype spent = result.uaiCurve.empty() ? 0 : result.uaiCurve.back().verdicts;
     const qsizetype found = result.uaiCurve.empty() ? 0 : result.uaiCurve.back().found;
     const qsizetype baseFound = result.baseCurve.empty() ? 0 : result.baseCurve.back().found;
-    std::printf("found %lld of %lld anomalies with %lld verdicts (base model alone: %lld)\n",
+    QString alone = QStringLiteral("base model alone: %1").arg(baseFound);
+    if (!result.extraCurve.empty())
+        alone += QStringLiteral(", isolation forest alone: %1").arg(result.extraCurve.back().found);
+    std::printf("found %lld of %lld anomalies with %lld verdicts (%s)\n",
                 static_cast<long long>(found),
                 static_cast<long long>(result.anomalies),
                 static_cast<long long>(spent),
-                static_cast<long long>(baseFound));
+                qPrintable(alone));
     return kExitSuccess;
 }

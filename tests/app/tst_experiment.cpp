@@ -60,6 +60,7 @@ private Q_SLOTS:
     void table2MarkdownMatchesCurves();
     void overviewListsQuickRuns();
     void methodsMatchRunCommand();
+    void forestMethodsMatchRunCommand();
     void latentWritesPanels();
     void overviewComparesWithPublished();
     void overviewRejectsOldSummary();
@@ -243,6 +244,67 @@ void tst_Experiment::methodsMatchRunCommand()
     const QString markdown = readText(dir.filePath(QStringLiteral("methods.md")));
     QVERIFY(markdown.contains(QLatin1String("| uai-noisy10 | ")));
     QVERIFY(!QImage(dir.filePath(QStringLiteral("methods-toy.png"))).isNull());
+}
+
+void tst_Experiment::forestMethodsMatchRunCommand()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList steps{QStringLiteral("--pretrain-steps"),
+                            QStringLiteral("30"),
+                            QStringLiteral("--round-steps"),
+                            QStringLiteral("3")};
+    const CliRun methods = runCli(QStringList{QStringLiteral("--name"),
+                                              QStringLiteral("methods"),
+                                              QStringLiteral("--quick"),
+                                              QStringLiteral("--seeds"),
+                                              QStringLiteral("1"),
+                                              QStringLiteral("--methods"),
+                                              QStringLiteral("uai,iforest,uai-iforest"),
+                                              QStringLiteral("--datasets"),
+                                              QStringLiteral("toy"),
+                                              QStringLiteral("--data-dir"),
+                                              kDataDir,
+                                              QStringLiteral("--out"),
+                                              dir.path()}
+                                  + steps);
+    QVERIFY2(methods.exitCode == 0, qPrintable(methods.err));
+    // The forest's own ranking shares the uai-iforest run; uai needs a run of its own.
+    QVERIFY2(methods.out.contains(QLatin1String("[2/2] methods toy seed 1 (iforest, uai-iforest)")),
+             qPrintable(methods.out));
+
+    QProcess process;
+    process.start(kCli,
+                  QStringList{QStringLiteral("run"),
+                              QStringLiteral("--data"),
+                              kDataDir + QStringLiteral("/tabular/toy.csv"),
+                              QStringLiteral("--k"),
+                              QStringLiteral("3"),
+                              QStringLiteral("--budget"),
+                              QStringLiteral("20"),
+                              QStringLiteral("--seed"),
+                              QStringLiteral("1"),
+                              QStringLiteral("--extra-score"),
+                              QStringLiteral("iforest"),
+                              QStringLiteral("--quiet")}
+                      + steps);
+    QVERIFY(process.waitForFinished(300000));
+    const QString summary = QString::fromUtf8(process.readAllStandardOutput());
+    static const QRegularExpression pattern(
+        QStringLiteral("^found (\\d+) of 20 anomalies with 20 verdicts \\(base model alone: "
+                       "(\\d+), isolation forest alone: (\\d+)\\)\\n$"));
+    const QRegularExpressionMatch match = pattern.match(summary);
+    QVERIFY2(match.hasMatch(), qPrintable(summary));
+
+    std::map<QString, QString> finalFound;
+    for (const QString &line : readLines(dir.filePath(QStringLiteral("methods-runs.csv")))) {
+        const QStringList fields = line.split(QLatin1Char(','));
+        if (fields[5] == QLatin1String("20"))
+            finalFound[fields[2]] = fields[6];
+    }
+    QCOMPARE(finalFound.size(), size_t(3));
+    QCOMPARE(finalFound[QStringLiteral("uai-iforest")], match.captured(1));
+    QCOMPARE(finalFound[QStringLiteral("iforest")], match.captured(3));
 }
 
 void tst_Experiment::latentWritesPanels()

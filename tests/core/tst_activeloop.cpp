@@ -101,6 +101,12 @@ private Q_SLOTS:
     void confidenceRuleFollowsHits();
     void confidenceRuleSurvivesRestore();
     void olderStatesStillLoad();
+    void versionTwoStateStillLoads();
+    void extraScoreKeepsBaseModel();
+    void extraScoreEntersLayer();
+    void extraScoreStateRoundTrip();
+    void forestRankingFillsFirstQueues();
+    void mixedRankingAveragesPercentiles();
 };
 
 void tst_ActiveLoop::initTestCase()
@@ -490,40 +496,247 @@ void tst_ActiveLoop::confidenceRuleSurvivesRestore()
     QCOMPARE(again.value().uaiLogit, expected.value().uaiLogit);
 }
 
+namespace {
+
+/// Offset of the extra score count in a state of version 3 or later: magic, version and round
+/// count (4 bytes each) and the pretrained flag (1 byte) come first.
+constexpr qsizetype kExtraCountOffset = 13;
+/// The end of a version 4 state without cross-fitted scores: one bool.
+constexpr qsizetype kCrossFitTrailer = 1;
+/// The end of a version 2 state with empty records: four doubles, an empty queue (count 0) and
+/// no standardisation (one bool).
+constexpr qsizetype kRecordTrailer = 4 * 8 + 4 + 1;
+
+/// Rewrites a current state without extra or cross-fitted scores in the layout of version 1, 2
+/// or 3.
+QByteArray asVersion(QByteArray state, int version)
+{
+    if (state.right(kCrossFitTrailer) != QByteArray(kCrossFitTrailer, '\0'))
+        qFatal("the state has cross-fitted scores, which older versions cannot hold");
+    state.chop(kCrossFitTrailer);
+    if (version <= 2) {
+        if (state.mid(kExtraCountOffset, 4) != QByteArray(4, '\0'))
+            qFatal("the state has extra scores, which version 2 cannot hold");
+        state.remove(kExtraCountOffset, 4);
+    }
+    if (version <= 1)
+        state.chop(kRecordTrailer);
+    const char versionBytes[4] = {0, 0, 0, char(version)};
+    state.replace(4, 4, QByteArray(versionBytes, 4));
+    return state;
+}
+
+} // namespace
+
 void tst_ActiveLoop::olderStatesStillLoad()
 {
-    // Version 3 ends with the cross-fitted scores, here one bool (none) because 315 items are
-    // above the limit. Version 2 lacks them. Version 1 also lacks the ranking records, the
-    // queue and the standardisation.
+    // 315 items are above the cross-fitting limit, so the state ends with one bool (none).
     const auto data = makeBlobs();
     auto trained = makeLoop(data, smallSettings());
     QVERIFY(trained->pretrain().ok());
     QVERIFY(!trained->scoresAreCrossFitted());
-    QByteArray state = trained->saveState();
-    const qsizetype crossFitTrailer = 1;
-    // Four doubles, an empty queue (count 0) and no standardisation (one bool).
-    const qsizetype recordTrailer = 4 * 8 + 4 + 1;
-    QCOMPARE(state.right(crossFitTrailer + recordTrailer),
-             QByteArray(crossFitTrailer + recordTrailer, '\0'));
+    const QByteArray state = trained->saveState();
+    QCOMPARE(state.right(kCrossFitTrailer + kRecordTrailer),
+             QByteArray(kCrossFitTrailer + kRecordTrailer, '\0'));
     const auto expected = trained->rankWithoutTraining().value().baseScore;
 
-    for (const auto &[version, chopped] : {std::pair{2, crossFitTrailer},
-                                            std::pair{1, crossFitTrailer + recordTrailer}}) {
-        QByteArray older = state;
-        older.chop(chopped);
-        const char versionBytes[4] = {0, 0, 0, char(version)};
-        older.replace(4, 4, QByteArray(versionBytes, 4));
+    for (const int version : {3, 2, 1}) {
         auto restored = makeLoop(data, smallSettings());
-        const auto status = restored->restoreState(older);
-        QVERIFY2(status.ok(), qPrintable(QStringLiteral("version %1: %2").arg(version).arg(status.error())));
+        const auto status = restored->restoreState(asVersion(state, version));
+        QVERIFY2(status.ok(),
+                 qPrintable(QStringLiteral("version %1: %2").arg(version).arg(status.error())));
         QCOMPARE(restored->rankWithoutTraining().value().baseScore, expected);
     }
 
-    state.replace(4, 4, QByteArray("\0\0\0\4", 4));
+    QByteArray newer = state;
+    newer.replace(4, 4, QByteArray("\0\0\0\5", 4));
     auto restored = makeLoop(data, smallSettings());
-    const auto newer = restored->restoreState(state);
-    QVERIFY(!newer.ok());
-    QVERIFY2(newer.error().contains(QLatin1String("version 4")), qPrintable(newer.error()));
+    const auto rejected = restored->restoreState(newer);
+    QVERIFY(!rejected.ok());
+    QVERIFY2(rejected.error().contains(QLatin1String("version 5")), qPrintable(rejected.error()));
+}
+
+void tst_ActiveLoop::versionTwoStateStillLoads()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto trained = makeLoop(data, settings);
+    QVERIFY(trained->pretrain().ok());
+    trained->submitVerdict(312, uai::Verdict::Anomaly);
+    trained->submitVerdict(1, uai::Verdict::Normal);
+    QVERIFY(trained->runRound().ok());
+    const QByteArray state = trained->saveState();
+
+    auto restored = makeLoop(data, settings);
+    const auto status = restored->restoreState(asVersion(state, 2));
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    // Saved again, it is the current state it came from.
+    QCOMPARE(restored->saveState(), state);
+}
+
+void tst_ActiveLoop::extraScoreKeepsBaseModel()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    auto plain = makeLoop(data, settings);
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    auto extra = makeLoop(data, settings);
+    QVERIFY(plain->pretrain().ok());
+    QVERIFY(extra->pretrain().ok());
+    const auto plainRanking = plain->rankWithoutTraining();
+    const auto extraRanking = extra->rankWithoutTraining();
+    QVERIFY(plainRanking.ok());
+    QVERIFY(extraRanking.ok());
+
+    // The extra weight starts at 0 and nothing else draws differently, so the base model and the
+    // first UAI logits match the loop without the extra score.
+    QCOMPARE(extraRanking.value().baseScore, plainRanking.value().baseScore);
+    QCOMPARE(extraRanking.value().uaiLogit, plainRanking.value().uaiLogit);
+    QVERIFY(plainRanking.value().extraScore.empty());
+
+    // The 15 anomalies (the last items) form a tight cluster far from the normal cloud, so
+    // most of them rank among the isolation forest's top 15.
+    const std::vector<float> &score = extraRanking.value().extraScore;
+    QCOMPARE(score.size(), size_t(data->itemCount));
+    std::vector<qsizetype> order(score.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&score](qsizetype a, qsizetype b) {
+        return score[size_t(a)] > score[size_t(b)];
+    });
+    const auto anomaliesOnTop = std::count_if(
+        order.begin(), order.begin() + 15, [](qsizetype item) { return item >= 300; });
+    qInfo("isolation forest: %d of the 15 anomalies among its top 15", int(anomaliesOnTop));
+    QVERIFY(anomaliesOnTop >= 10);
+}
+
+void tst_ActiveLoop::extraScoreEntersLayer()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    for (int round = 0; round < 4; ++round) {
+        const auto report = loop->runRound();
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        for (const qsizetype item : report.value().queue) {
+            loop->submitVerdict(item,
+                                data->truth[size_t(item)] == uai::Truth::Anomaly
+                                    ? uai::Verdict::Anomaly
+                                    : uai::Verdict::Normal);
+        }
+    }
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    const uai::RoundReport &report = ranked.value();
+
+    // Raw weights: latent, base score, then the extra score; together they give the logit.
+    const int latent = report.latentSize;
+    QCOMPARE(report.uaiWeights.size(), size_t(latent + 2));
+    QVERIFY(report.uaiWeights[size_t(latent + 1)] != 0.0f);
+    for (const size_t item : {size_t(0), size_t(150), size_t(314)}) {
+        double logit = report.uaiBias;
+        for (int j = 0; j < latent; ++j)
+            logit += double(report.uaiWeights[size_t(j)]) * report.latent[item * latent + j];
+        logit += double(report.uaiWeights[size_t(latent)]) * report.baseScore[item];
+        logit += double(report.uaiWeights[size_t(latent + 1)]) * report.extraScore[item];
+        QVERIFY2(std::abs(logit - report.uaiLogit[item]) < 1e-3 * (1 + std::abs(logit)),
+                 qPrintable(QStringLiteral("item %1: %2 against %3")
+                                .arg(item)
+                                .arg(logit)
+                                .arg(report.uaiLogit[item])));
+    }
+}
+
+void tst_ActiveLoop::extraScoreStateRoundTrip()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.layerStart = uai::UaiLayerStart::BaseScore;
+    auto trained = makeLoop(data, settings);
+    QVERIFY(trained->pretrain().ok());
+    trained->submitVerdict(312, uai::Verdict::Anomaly);
+    trained->submitVerdict(1, uai::Verdict::Normal);
+    QVERIFY(trained->runRound().ok());
+    const QByteArray state = trained->saveState();
+
+    auto restored = makeLoop(data, settings);
+    const auto status = restored->restoreState(state);
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QCOMPARE(restored->saveState(), state);
+    QCOMPARE(restored->rankWithoutTraining().value().uaiLogit,
+             trained->rankWithoutTraining().value().uaiLogit);
+
+    // A loop without the extra score rejects the state, and the other way round.
+    uai::LoopSettings plainSettings = settings;
+    plainSettings.extraScore = uai::ExtraScore::None;
+    auto plain = makeLoop(data, plainSettings);
+    const auto mismatch = plain->restoreState(state);
+    QVERIFY(!mismatch.ok());
+    QVERIFY2(mismatch.error().contains(QLatin1String("has 1 extra-score input and")),
+             qPrintable(mismatch.error()));
+    QVERIFY(plain->pretrain().ok());
+    const auto reverse = restored->restoreState(plain->saveState());
+    QVERIFY(!reverse.ok());
+    QVERIFY2(reverse.error().contains(QLatin1String("--extra-score")), qPrintable(reverse.error()));
+}
+
+void tst_ActiveLoop::forestRankingFillsFirstQueues()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.baseRanking = uai::BaseRanking::IsolationForest;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    QVERIFY(!ranked.value().rankedByUai);
+    // The layer does not read the forest's score unless the extra score asks for it.
+    QCOMPARE(ranked.value().uaiWeights.size(), size_t(ranked.value().latentSize + 1));
+    QCOMPARE(ranked.value().extraScore.size(), size_t(data->itemCount));
+    QCOMPARE(ranked.value().queue, topUnlabeled(ranked.value().extraScore, *loop, 5));
+
+    // Only normal verdicts: the layer does not rank yet, so the forest ranks the next queue.
+    for (const qsizetype item : ranked.value().queue)
+        loop->submitVerdict(item, uai::Verdict::Normal);
+    const auto round = loop->runRound();
+    QVERIFY2(round.ok(), qPrintable(round.error()));
+    QVERIFY(!round.value().rankedByUai);
+    QCOMPARE(round.value().queue, topUnlabeled(round.value().extraScore, *loop, 5));
+}
+
+void tst_ActiveLoop::mixedRankingAveragesPercentiles()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.extraScore = uai::ExtraScore::IsolationForest;
+    settings.baseRanking = uai::BaseRanking::Mixed;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    const uai::RoundReport &report = ranked.value();
+
+    // An item's rank: the items below it, where equal values count below when their index is
+    // smaller, counted pair by pair. The sum of both ranks orders as the mean percentile does.
+    const size_t n = report.baseScore.size();
+    const auto rank = [n](const std::vector<float> &score, size_t item) {
+        size_t below = 0;
+        for (size_t other = 0; other < n; ++other) {
+            if (score[other] < score[item] || (score[other] == score[item] && other < item))
+                ++below;
+        }
+        return below;
+    };
+    std::vector<float> mixed(n);
+    for (size_t item = 0; item < n; ++item)
+        mixed[item] = float(rank(report.baseScore, item) + rank(report.extraScore, item));
+    QCOMPARE(report.queue, topUnlabeled(mixed, *loop, 5));
+    QVERIFY(report.queue != topUnlabeled(report.baseScore, *loop, 5)
+            || report.queue != topUnlabeled(report.extraScore, *loop, 5));
 }
 
 QTEST_GUILESS_MAIN(tst_ActiveLoop)

@@ -48,8 +48,13 @@ qint64 parametersInState(const QByteArray &state)
     quint32 version = 0;
     qint32 rounds = 0;
     bool pretrained = false;
+    quint32 extraScores = 0;
     quint32 tensors = 0;
-    in >> magic >> version >> rounds >> pretrained >> tensors;
+    in >> magic >> version >> rounds >> pretrained;
+    // Version 3 states give the number of extra scores the UAI layer reads before the tensors.
+    if (version >= 3)
+        in >> extraScores;
+    in >> tensors;
     // Each tensor is its value count and the floats; the weights come first, then as many
     // optimiser accumulators of the same sizes.
     qint64 floats = 0;
@@ -126,9 +131,11 @@ void tst_DataLimits::parameterCountMatchesNetwork_data()
     QTest::addColumn<int>("features");
     QTest::addColumn<int>("classes");
     QTest::addColumn<bool>("classifier");
-    QTest::newRow("autoencoder, 5 features") << 5 << 0 << false;
-    QTest::newRow("autoencoder, 64 pixels") << 64 << 0 << false;
-    QTest::newRow("classifier, 3 classes") << 7 << 3 << true;
+    QTest::addColumn<bool>("isolationScore");
+    QTest::newRow("autoencoder, 5 features") << 5 << 0 << false << false;
+    QTest::newRow("autoencoder, 64 pixels") << 64 << 0 << false << false;
+    QTest::newRow("classifier, 3 classes") << 7 << 3 << true << false;
+    QTest::newRow("autoencoder, isolation-forest score") << 5 << 0 << false << true;
 }
 
 void tst_DataLimits::parameterCountMatchesNetwork()
@@ -136,8 +143,11 @@ void tst_DataLimits::parameterCountMatchesNetwork()
     QFETCH(int, features);
     QFETCH(int, classes);
     QFETCH(bool, classifier);
+    QFETCH(bool, isolationScore);
     LoopSettings settings;
     settings.hiddenSizes = {12, 6, 2};
+    if (isolationScore)
+        settings.extraScore = ExtraScore::IsolationForest;
     settings.model = classifier ? ModelKind::Classifier : ModelKind::Autoencoder;
     auto created = ActiveLoop::create(makeTable(10, features, classes), settings);
     QVERIFY2(created.ok(), qPrintable(created.error()));

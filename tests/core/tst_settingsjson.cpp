@@ -27,6 +27,8 @@ void tst_SettingsJson::roundTripKeepsEveryField()
     settings.loop.inputNoise = 0.25;
     settings.loop.switchRule = uai::SwitchRule::Confidence;
     settings.loop.layerStart = uai::UaiLayerStart::BaseScore;
+    settings.loop.extraScore = uai::ExtraScore::IsolationForest;
+    settings.loop.baseRanking = uai::BaseRanking::Mixed;
     settings.loop.seed = 18446744073709551615ULL;
     settings.budget = 4321;
     settings.source.csv.truthColumn = QStringLiteral("truth");
@@ -48,6 +50,8 @@ void tst_SettingsJson::roundTripKeepsEveryField()
     QCOMPARE(back.loop.inputNoise, 0.25);
     QCOMPARE(back.loop.switchRule, uai::SwitchRule::Confidence);
     QCOMPARE(back.loop.layerStart, uai::UaiLayerStart::BaseScore);
+    QCOMPARE(back.loop.extraScore, uai::ExtraScore::IsolationForest);
+    QCOMPARE(back.loop.baseRanking, uai::BaseRanking::Mixed);
     QCOMPARE(back.loop.seed, 18446744073709551615ULL);
     QCOMPARE(back.source.seed, 18446744073709551615ULL);
     QCOMPARE(back.budget, 4321);
@@ -64,6 +68,7 @@ void tst_SettingsJson::missingKeysTakeDefaults()
     QVERIFY(read.ok());
     QCOMPARE(read.value().loop.hiddenSizes, (std::vector<int>{256, 64, 8}));
     QCOMPARE(read.value().loop.queueSize, 10);
+    QCOMPARE(read.value().loop.extraScore, uai::ExtraScore::None);
     QCOMPARE(read.value().budget, 1000);
 }
 
@@ -77,6 +82,10 @@ void tst_SettingsJson::invalidValueNamesKey_data()
         << QStringLiteral("switch_rule") << QJsonValue(QStringLiteral("sometimes"));
     QTest::newRow("unknown layer start")
         << QStringLiteral("layer_start") << QJsonValue(QStringLiteral("zeros"));
+    QTest::newRow("unknown extra score")
+        << QStringLiteral("extra_score") << QJsonValue(QStringLiteral("lof"));
+    QTest::newRow("unknown base ranking")
+        << QStringLiteral("base_ranking") << QJsonValue(QStringLiteral("best"));
     QTest::newRow("hidden sizes not array") << QStringLiteral("hidden_sizes") << QJsonValue(8);
     QTest::newRow("queue size as text")
         << QStringLiteral("queue_size") << QJsonValue(QStringLiteral("ten"));

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void singleUnitAvailableForOneUnit();
     void availabilityList();
     void uaiProjectionNeedsWeights();
+    void extraScoreInputHidesBoundary();
     void nonFiniteSkippedAndCounted();
     void categoriesFromVerdicts();
     void trueAnomalyFromTruth();
@@ -261,6 +262,19 @@ void tst_LatentProjection::uaiProjectionNeedsWeights()
     RoundReport report = randomReport(10, 3, 14);
     report.uaiWeights.clear();
     QVERIFY(!latentAxisUnavailableReason(report, LatentAxis::UaiProjection).isEmpty());
+    QVERIFY(!projectLatent(report, LatentAxis::UaiProjection, {}).ok());
+    QVERIFY(projectLatent(report, LatentAxis::PrincipalComponent, {}).ok());
+}
+
+void tst_LatentProjection::extraScoreInputHidesBoundary()
+{
+    // A layer that also reads the isolation-forest score has one weight more, and its boundary
+    // depends on that score too, so no single line in (projection, base score) exists.
+    RoundReport report = randomReport(10, 3, 16);
+    report.uaiWeights.push_back(0.5f);
+    report.extraScore.assign(10, 0.0f);
+    const QString reason = latentAxisUnavailableReason(report, LatentAxis::UaiProjection);
+    QVERIFY2(reason.contains(QLatin1String("isolation-forest")), qPrintable(reason));
     QVERIFY(!projectLatent(report, LatentAxis::UaiProjection, {}).ok());
     QVERIFY(projectLatent(report, LatentAxis::PrincipalComponent, {}).ok());
 }
