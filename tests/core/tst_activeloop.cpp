@@ -694,7 +694,7 @@ void tst_ActiveLoop::forestRankingFillsFirstQueues()
     const auto ranked = loop->rankWithoutTraining();
     QVERIFY(ranked.ok());
     QVERIFY(!ranked.value().rankedByUai);
-    // The layer does not read the forest's score unless the extra score asks for it.
+    // The layer does not read the forest's score unless the extra-score setting requests it.
     QCOMPARE(ranked.value().uaiWeights.size(), size_t(ranked.value().latentSize + 1));
     QCOMPARE(ranked.value().extraScore.size(), size_t(data->itemCount));
     QCOMPARE(ranked.value().queue, topUnlabeled(ranked.value().extraScore, *loop, 5));
