@@ -585,6 +585,8 @@ void ActiveLoop::Impl::select(RoundReport &report, bool byUai)
     const std::vector<float> baseKey = baseRankingKey(report);
     report.queue = topItems(candidates, byUai ? report.uaiLogit : baseKey, k);
     report.rankedByUai = byUai;
+    if (settings.baseRanking != BaseRanking::AnomalyScore)
+        report.baseRankingKey = baseKey;
 
     // Only the confidence rule reads the rankings' records, so the other rules skip them. The
     // other ranking's top k determines which items count for both rankings.

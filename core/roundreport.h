@@ -27,6 +27,9 @@ struct RoundReport {
     /// The standardised isolation-forest score per item when the UAI layer reads it or the base
     /// ranking uses it (LoopSettings::extraScore, LoopSettings::baseRanking); otherwise empty.
     std::vector<float> extraScore;
+    /// The value per item that the queue sorts by when the UAI layer does not rank, when it is
+    /// not baseScore (LoopSettings::baseRanking); otherwise empty.
+    std::vector<float> baseRankingKey;
 
     /// Returns the UAI score of an item: the sigmoid of its logit, in [0, 1].
     double uaiScore(qsizetype item) const

@@ -252,6 +252,21 @@ void ImportDialog::buildForm()
     m_switchCombo->setToolTip(tr("When the queue stops following the base model's anomaly score "
                                  "and follows the UAI layer trained on your verdicts"));
     loopForm->addRow(tr("UAI &ranking:"), m_switchCombo);
+    m_baseRankingCombo = new QComboBox(this);
+    m_baseRankingCombo->setObjectName(QStringLiteral("baseRankingCombo"));
+    m_baseRankingCombo->addItem(tr("Base model's anomaly score (published method)"),
+                                baseRankingName(BaseRanking::AnomalyScore));
+    m_baseRankingCombo->addItem(tr("Isolation forest on the features"),
+                                baseRankingName(BaseRanking::IsolationForest));
+    m_baseRankingCombo->addItem(tr("Mean percentile of both"),
+                                baseRankingName(BaseRanking::Mixed));
+    selectByData(m_baseRankingCombo, baseRankingName(LoopSettings().baseRanking));
+    m_baseRankingCombo->setToolTip(
+        tr("What ranks the queue while the UAI layer does not: before the first anomaly and "
+           "normal verdicts, and in rounds the UAI ranking rule gives to the base side. On "
+           "feature tables the isolation forest found more anomalies than the published method; "
+           "on image pixels it finds few by itself."));
+    loopForm->addRow(tr("&First queues:"), m_baseRankingCombo);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_reloadButton = m_buttons->addButton(tr("&Reload"), QDialogButtonBox::ActionRole);
@@ -362,6 +377,7 @@ LoopSettings ImportDialog::settings() const
     loop.seed = std::uint64_t(m_seedSpin->value());
     loop.hiddenSizes.back() = m_latentSpin->value();
     parseSwitchRule(m_switchCombo->currentData().toString(), &loop.switchRule);
+    parseBaseRanking(m_baseRankingCombo->currentData().toString(), &loop.baseRanking);
     return loop;
 }
 

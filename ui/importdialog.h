@@ -125,6 +125,7 @@ private:
     QSpinBox *m_seedSpin = nullptr;
     QSpinBox *m_latentSpin = nullptr;
     QComboBox *m_switchCombo = nullptr;
+    QComboBox *m_baseRankingCombo = nullptr;
     QPushButton *m_reloadButton = nullptr;
     QPushButton *m_loadAnywayButton = nullptr;
     QDialogButtonBox *m_buttons = nullptr;

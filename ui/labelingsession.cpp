@@ -230,7 +230,10 @@ void LabelingSession::onRankingReady(std::shared_ptr<const RoundReport> report, 
         buildBaseCurve(*report);
     m_latest = report;
 
-    const std::vector<float> &key = report->rankedByUai ? report->uaiLogit : report->baseScore;
+    // The queue follows the same ranking as the engine's: the UAI layer, or the base ranking.
+    const std::vector<float> &baseKey =
+        report->baseRankingKey.empty() ? report->baseScore : report->baseRankingKey;
+    const std::vector<float> &key = report->rankedByUai ? report->uaiLogit : baseKey;
     m_ranking.resize(key.size());
     std::iota(m_ranking.begin(), m_ranking.end(), qsizetype(0));
     std::stable_sort(m_ranking.begin(), m_ranking.end(), [&key](qsizetype a, qsizetype b) {

@@ -88,6 +88,11 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
          QStringLiteral("When the queue follows the UAI layer: both-verdicts, second-round or "
                         "confidence (see uai-cli run --help). Default: both-verdicts."),
          QStringLiteral("rule")},
+        {QStringLiteral("base-ranking"),
+         QStringLiteral("What ranks the queue while the UAI layer does not: score (the base "
+                        "model's anomaly score, published method), iforest (an isolation forest "
+                        "on the features) or mixed. Default: score."),
+         QStringLiteral("ranking")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
          QStringLiteral("count")},
@@ -139,6 +144,11 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
     if (!rule.isEmpty() && !parseSwitchRule(rule, &options.settings.loop.switchRule))
         return fail(
             QStringLiteral("--switch \"%1\" is unknown; use %2.").arg(rule, switchRuleChoices()));
+
+    const QString ranking = parser.value(QStringLiteral("base-ranking"));
+    if (!ranking.isEmpty() && !parseBaseRanking(ranking, &options.settings.loop.baseRanking))
+        return fail(QStringLiteral("--base-ranking \"%1\" is unknown; use %2.")
+                        .arg(ranking, baseRankingChoices()));
 
     int budget = 1000;
     int seed = 1;

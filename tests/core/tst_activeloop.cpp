@@ -698,6 +698,8 @@ void tst_ActiveLoop::forestRankingFillsFirstQueues()
     QCOMPARE(ranked.value().uaiWeights.size(), size_t(ranked.value().latentSize + 1));
     QCOMPARE(ranked.value().extraScore.size(), size_t(data->itemCount));
     QCOMPARE(ranked.value().queue, topUnlabeled(ranked.value().extraScore, *loop, 5));
+    // The report names the key the base side sorted by, so that the window can follow it.
+    QCOMPARE(ranked.value().baseRankingKey, ranked.value().extraScore);
 
     // Only normal verdicts: the layer does not rank yet, so the forest ranks the next queue.
     for (const qsizetype item : ranked.value().queue)

@@ -157,6 +157,13 @@ void tst_ImportDialog::yeastShowsSummary()
     QCOMPARE(dialog.settings().switchRule, SwitchRule::Confidence);
     rule->setCurrentIndex(1);
     QCOMPARE(dialog.settings().switchRule, SwitchRule::SecondRound);
+    QCOMPARE(dialog.settings().baseRanking, LoopSettings().baseRanking);
+    QComboBox *firstQueues = combo(dialog, "baseRankingCombo");
+    QCOMPARE(firstQueues->count(), 3);
+    firstQueues->setCurrentIndex(1);
+    QCOMPARE(dialog.settings().baseRanking, BaseRanking::IsolationForest);
+    firstQueues->setCurrentIndex(2);
+    QCOMPARE(dialog.settings().baseRanking, BaseRanking::Mixed);
     QCOMPARE(dialog.budget(), qsizetype(1000));
     QCOMPARE(dialog.dataSpec(), QFileInfo(path).absoluteFilePath());
     QVERIFY(!dialog.windowTitle().isEmpty());

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void closingDuringPretrainingStopsWorker();
     void preliminaryRankingDuringPretraining();
     void plantedOutlierSuspectedFirst();
+    void forestRankingOrdersWindowQueue();
 
 private:
     bool
@@ -312,6 +313,30 @@ void tst_MainWindow::plantedOutlierSuspectedFirst()
     QCOMPARE(progress.last().at(1).toInt(), 300 * 6);
     QCOMPARE(session->currentItem(), qsizetype(32));
     QCOMPARE(window.suspectView()->details().item, qsizetype(32));
+    QVERIFY(window.close());
+}
+
+void tst_MainWindow::forestRankingOrdersWindowQueue()
+{
+    // With the isolation forest ranking the first queues, the window shows the engine's queue,
+    // not the base model's anomaly-score order.
+    uai::SessionSettings settings = quickSettings();
+    settings.loop.baseRanking = uai::BaseRanking::IsolationForest;
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, settings));
+    uai::LabelingSession *session = window.session();
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr
+                                 && !session->latestReport()->preliminary
+                                 && !session->trainer()->isBusy(),
+                             60000);
+    const auto report = session->latestReport();
+    QVERIFY(!report->rankedByUai);
+    QCOMPARE(report->baseRankingKey, report->extraScore);
+    QCOMPARE(session->currentItem(), report->queue.front());
+    std::vector<qsizetype> shown;
+    for (const uai::LabelingSession::QueueEntry &entry : session->queue())
+        shown.push_back(entry.item);
+    QCOMPARE(shown, report->queue);
     QVERIFY(window.close());
 }
 
