@@ -140,6 +140,7 @@ struct ActiveLoop::Impl {
     VerdictSnapshot snapshotVerdicts() const;
     at::Tensor extraScoresOf(const at::Tensor &items) const;
     at::Tensor extraScoresOf(std::int64_t start, std::int64_t end) const;
+    Status ensureIsolationScores();
     bool trainStep(const VerdictSnapshot *verdicts, double *baseLoss, double *uaiLoss);
     Status train(int steps,
                  const VerdictSnapshot *verdicts,
@@ -201,6 +202,29 @@ at::Tensor ActiveLoop::Impl::extraScoresOf(const at::Tensor &items) const
 at::Tensor ActiveLoop::Impl::extraScoresOf(std::int64_t start, std::int64_t end) const
 {
     return extraScores.defined() ? extraScores.slice(0, start, end) : at::Tensor();
+}
+
+/// Computes the isolation-forest scores when the settings use them and they are missing. It runs
+/// from pretrain(), restoreState() and the ranking calls, which the window calls on the trainer's
+/// thread, so that a large dataset does not block the GUI thread. The forest is seeded with the
+/// loop's seed and draws from its own generator, so when it runs does not change a result.
+Status ActiveLoop::Impl::ensureIsolationScores()
+{
+    const bool needed = settings.extraScore == ExtraScore::IsolationForest
+                        || settings.baseRanking != BaseRanking::AnomalyScore;
+    if (!needed || !isolationScores.empty())
+        return success();
+    IsolationForestSettings forest;
+    forest.seed = settings.seed;
+    auto scores = standardisedIsolationScores(*dataset, forest);
+    if (!scores.ok())
+        return fail(scores.error());
+    isolationScores = std::move(scores).value();
+    if (settings.extraScore == ExtraScore::IsolationForest) {
+        extraScores =
+            at::from_blob(isolationScores.data(), {dataset->itemCount, 1}, at::kFloat).clone();
+    }
+    return success();
 }
 
 /// Runs one optimisation step. Returns false, without touching the weights, when a loss is not
@@ -666,20 +690,6 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
                                           at::kLong)
                                 .clone();
         }
-        if (settings.extraScore == ExtraScore::IsolationForest
-            || settings.baseRanking != BaseRanking::AnomalyScore) {
-            IsolationForestSettings forest;
-            forest.seed = settings.seed;
-            auto scores = standardisedIsolationScores(*dataset, forest);
-            if (!scores.ok())
-                return fail(scores.error());
-            impl->isolationScores = std::move(scores).value();
-        }
-        if (settings.extraScore == ExtraScore::IsolationForest) {
-            impl->extraScores =
-                at::from_blob(impl->isolationScores.data(), {dataset->itemCount, 1}, at::kFloat)
-                    .clone();
-        }
         impl->network = std::make_unique<UaiNetwork>(settings.model,
                                                      static_cast<int>(dataset->featureCount),
                                                      static_cast<int>(dataset->classNames.size()),
@@ -699,6 +709,8 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
 
 Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *stop)
 {
+    if (const Status scored = d->ensureIsolationScores(); !scored.ok())
+        return scored;
     const auto start = std::chrono::steady_clock::now();
     const int steps = d->settings.pretrainSteps;
     const int folds = crossFitFolds(d->dataset->itemCount);
@@ -750,6 +762,8 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
 
 Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::atomic_bool *stop)
 {
+    if (const Status scored = d->ensureIsolationScores(); !scored.ok())
+        return fail(scored.error());
     RoundReport report;
     report.round = d->rounds + 1;
     try {
@@ -814,6 +828,8 @@ Result<RoundReport> ActiveLoop::runRound(const Progress &progress, const std::at
 
 Result<RoundReport> ActiveLoop::rankWithoutTraining()
 {
+    if (const Status scored = d->ensureIsolationScores(); !scored.ok())
+        return fail(scored.error());
     RoundReport report;
     report.round = d->rounds;
     try {
@@ -896,6 +912,8 @@ QByteArray ActiveLoop::saveState() const
 
 Status ActiveLoop::restoreState(const QByteArray &bytes)
 {
+    if (const Status scored = d->ensureIsolationScores(); !scored.ok())
+        return scored;
     QDataStream in(bytes);
     in.setVersion(QDataStream::Qt_6_4);
     quint32 magic = 0;
