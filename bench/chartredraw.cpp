@@ -4,6 +4,7 @@
 // reuses it (an ordinary repaint). The round is synthetic, an 8-unit latent from a fixed seed,
 // so the numbers do not depend on a trained model.
 
+#include "benchsupport.h"
 #include "latentchartview.h"
 #include "latentprojection.h"
 #include "roundreport.h"
@@ -20,26 +21,9 @@
 #include <random>
 #include <vector>
 
+using namespace benchsupport;
+
 namespace {
-
-double percentile(std::vector<double> values, double fraction)
-{
-    if (values.empty())
-        return 0.0;
-    std::sort(values.begin(), values.end());
-    const auto index = size_t(fraction * double(values.size() - 1) + 0.5);
-    return values[std::min(index, values.size() - 1)];
-}
-
-void printSummary(const char *name, const std::vector<double> &values)
-{
-    std::printf("%-44s n=%-4zu median %8.2f  p95 %8.2f  max %8.2f ms\n",
-                name,
-                values.size(),
-                percentile(values, 0.5),
-                percentile(values, 0.95),
-                values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()));
-}
 
 double millisecondsSince(const QElapsedTimer &timer)
 {

@@ -6,6 +6,7 @@
 // "figure:" lines.
 
 #include "activeloop.h"
+#include "benchsupport.h"
 #include "datasource.h"
 #include "loopsettings.h"
 #include "torchruntime.h"
@@ -30,22 +31,9 @@
 #include <thread>
 #include <vector>
 
+using namespace benchsupport;
+
 namespace {
-
-/// Wall and process CPU time at one moment, in seconds.
-struct Clock {
-    double wall = 0.0;
-    double cpu = 0.0;
-
-    static Clock now()
-    {
-        timespec cpuTime{};
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpuTime);
-        const auto wallTime = std::chrono::steady_clock::now().time_since_epoch();
-        return {std::chrono::duration<double>(wallTime).count(),
-                double(cpuTime.tv_sec) + double(cpuTime.tv_nsec) * 1e-9};
-    }
-};
 
 /// Wall and CPU seconds of one timed section.
 struct Span {
@@ -59,40 +47,10 @@ Span since(const Clock &start)
     return {end.wall - start.wall, end.cpu - start.cpu};
 }
 
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0.0;
-    std::sort(values.begin(), values.end());
-    const size_t middle = values.size() / 2;
-    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
-}
-
 /// Prints one result line; scripts/bench.sh parses "figure: NAME = VALUE UNIT".
 void printFigure(const char *name, double value, const char *unit)
 {
     std::printf("figure: %-36s = %12.4f %s\n", name, value, unit);
-}
-
-QString cpuModel()
-{
-    QFile file(QStringLiteral("/proc/cpuinfo"));
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("unknown");
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("model name"))
-            return QString::fromLatin1(line.mid(line.indexOf(':') + 1).trimmed());
-    }
-    return QStringLiteral("unknown");
-}
-
-/// Peak resident set size of this process in MiB (getrusage reports KiB on Linux).
-double peakResidentMiB()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_maxrss) / 1024.0;
 }
 
 /// Input and output sizes of every linear layer of the base model, in forward order.

@@ -2,68 +2,20 @@
 // and process CPU time over several repetitions, and peak resident memory. It also reports the
 // machine's load average at the start, since the shared development machines are rarely idle.
 
+#include "benchsupport.h"
 #include "dataset.h"
 #include "datasource.h"
 #include "isolationforest.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
-
-#include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <thread>
 #include <vector>
 
-namespace {
-
-/// Wall and process CPU seconds at one moment.
-struct Clock {
-    double wall = 0.0;
-    double cpu = 0.0;
-
-    static Clock now()
-    {
-        timespec cpuTime{};
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpuTime);
-        const auto wallTime = std::chrono::steady_clock::now().time_since_epoch();
-        return {std::chrono::duration<double>(wallTime).count(),
-                double(cpuTime.tv_sec) + double(cpuTime.tv_nsec) * 1e-9};
-    }
-};
-
-QString firstLineOf(const QString &path, const QByteArray &prefix)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("unknown");
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith(prefix))
-            return QString::fromLatin1(line.mid(line.indexOf(':') + 1).trimmed());
-    }
-    return QStringLiteral("unknown");
-}
-
-QString loadAverage()
-{
-    QFile file(QStringLiteral("/proc/loadavg"));
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("unknown");
-    return QString::fromLatin1(file.readAll().trimmed());
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const size_t middle = values.size() / 2;
-    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
-}
-
-} // namespace
+using namespace benchsupport;
 
 int main(int argc, char **argv)
 {
@@ -89,7 +41,7 @@ int main(int argc, char **argv)
                                 : 3;
 
     std::printf("machine: %s, %u logical CPUs, load average at start: %s\n",
-                qPrintable(firstLineOf(QStringLiteral("/proc/cpuinfo"), "model name")),
+                qPrintable(cpuModel()),
                 std::thread::hardware_concurrency(),
                 qPrintable(loadAverage()));
     std::printf("program: bench-isolation-forest (C++, single-threaded)\n");
@@ -129,14 +81,11 @@ int main(int argc, char **argv)
                     scoreWall.back(),
                     double(*std::max_element(scores.begin(), scores.end())));
     }
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
     std::printf("figure: grow wall                 = %10.4f s\n", median(fitWall));
     std::printf("figure: grow cpu                  = %10.4f s\n", median(fitCpu));
     std::printf("figure: score all items wall      = %10.4f s\n", median(scoreWall));
     std::printf("figure: score all items cpu       = %10.4f s\n", median(scoreCpu));
-    std::printf("figure: peak resident memory      = %10.1f MiB\n",
-                double(usage.ru_maxrss) / 1024.0);
+    std::printf("figure: peak resident memory      = %10.1f MiB\n", peakResidentMiB());
     std::printf("load average at end: %s\n", qPrintable(loadAverage()));
     return 0;
 }

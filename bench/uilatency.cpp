@@ -3,6 +3,7 @@
 // time from opening a dataset to the first suspect on screen. The analyst is simulated from the
 // ground truth at a fixed pace while the trainer works in its thread.
 
+#include "benchsupport.h"
 #include "labelingsession.h"
 #include "mainwindow.h"
 #include "suspectview.h"
@@ -20,6 +21,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <vector>
+
+using namespace benchsupport;
 
 namespace {
 
@@ -43,25 +46,6 @@ protected:
 private:
     QElapsedTimer *m_clock;
 };
-
-double percentile(std::vector<double> values, double fraction)
-{
-    if (values.empty())
-        return 0.0;
-    std::sort(values.begin(), values.end());
-    const auto index = size_t(fraction * double(values.size() - 1) + 0.5);
-    return values[std::min(index, values.size() - 1)];
-}
-
-void printSummary(const char *name, const std::vector<double> &values)
-{
-    std::printf("%-44s n=%-4zu median %8.2f  p95 %8.2f  max %8.2f ms\n",
-                name,
-                values.size(),
-                percentile(values, 0.5),
-                percentile(values, 0.95),
-                values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()));
-}
 
 /// Runs the event loop until the condition holds or the timeout passes.
 template<typename Condition>
