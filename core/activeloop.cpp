@@ -330,10 +330,10 @@ Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std
     for (int fold = 0; fold < folds; ++fold) {
         const at::Tensor inFold = foldOf.eq(fold);
         const at::Tensor heldOut = order.masked_select(inFold);
-        const at::Tensor kept = order.masked_select(inFold.logical_not());
-        const at::Tensor keptFeatures = features.index_select(0, kept);
-        const at::Tensor keptClasses =
-            classes.defined() ? classes.index_select(0, kept) : at::Tensor();
+        const at::Tensor trainingItems = order.masked_select(inFold.logical_not());
+        const at::Tensor trainingFeatures = features.index_select(0, trainingItems);
+        const at::Tensor trainingClasses =
+            classes.defined() ? classes.index_select(0, trainingItems) : at::Tensor();
         UaiNetwork foldNetwork(settings.model,
                                static_cast<int>(dataset->featureCount),
                                static_cast<int>(dataset->classNames.size()),
@@ -344,9 +344,9 @@ Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std
         // A fold small enough for one batch trains on all of its items at every step. Each step
         // leaves the highest-loss items out of the gradient. Otherwise outliers like a held-out
         // one (a cluster of anomalies) would teach the network to reconstruct it.
-        const std::int64_t keptCount = kept.size(0);
-        const bool wholeFold = keptCount <= settings.batchSize;
-        const std::int64_t batch = wholeFold ? keptCount : settings.batchSize;
+        const std::int64_t trainingCount = trainingItems.size(0);
+        const bool wholeFold = trainingCount <= settings.batchSize;
+        const std::int64_t batch = wholeFold ? trainingCount : settings.batchSize;
         const std::int64_t trimmed = std::max<std::int64_t>(
             1, static_cast<std::int64_t>(kCrossFitTrimmedShare * double(batch)));
         const std::int64_t counted = std::max<std::int64_t>(1, batch - trimmed);
@@ -357,23 +357,21 @@ Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std
                                 .arg(fold + 1)
                                 .arg(folds));
             }
-            const auto pass =
-                wholeFold
-                    ? foldNetwork.forward(keptFeatures, keptClasses, true, &generator)
-                    : [&] {
-                          const at::Tensor rows =
-                              at::randint(keptCount, {batch}, generator, at::kLong);
-                          return foldNetwork.forward(keptFeatures.index_select(0, rows),
-                                                     keptClasses.defined()
-                                                         ? keptClasses.index_select(0, rows)
-                                                         : at::Tensor(),
-                                                     true,
-                                                     &generator);
-                      }();
+            at::Tensor batchFeatures = trainingFeatures;
+            at::Tensor batchClasses = trainingClasses;
+            if (!wholeFold) {
+                const at::Tensor rows = at::randint(trainingCount, {batch}, generator, at::kLong);
+                batchFeatures = trainingFeatures.index_select(0, rows);
+                if (trainingClasses.defined())
+                    batchClasses = trainingClasses.index_select(0, rows);
+            }
+            const auto pass = foldNetwork.forward(batchFeatures, batchClasses, true, &generator);
             const at::Tensor loss =
                 std::get<0>(at::topk(pass.itemLoss, counted, 0, /*largest=*/false)).mean();
             const double value = loss.item<double>();
             if (!std::isfinite(value)) {
+                qCWarning(lcLoop) << "cross-fitting diverged in fold" << fold + 1 << "of" << folds
+                                  << "at step" << step + 1 << "base loss" << value;
                 return fail(QStringLiteral("Cross-fitting diverged in fold %1 of %2 at step %3: "
                                            "the base loss is %4. Try a smaller learning rate.")
                                 .arg(fold + 1)

@@ -27,7 +27,7 @@ struct IsolationForestSettings {
 /// unusual item in fewer steps than a typical one, so a short mean path length means anomalous.
 ///
 /// Each split picks a feature at random among those not constant on the node's items, and a
-/// threshold uniform between their minimum and maximum; a node with constant items, or at the
+/// threshold uniform between their minimum and maximum. A node with constant items, or at the
 /// depth limit, becomes a leaf. Draws come from std::mt19937_64 with our own conversions, so a
 /// seed gives the same forest with every standard library. Single-threaded.
 class IsolationForest
@@ -43,8 +43,8 @@ public:
 
     /// Returns the anomaly score 2^(-E[h(x)] / c(n)) of each row, in (0, 1]; higher is more
     /// anomalous and about 0.5 or below is typical. h(x) is the path length of row x in one tree,
-    /// plus c(leaf size) for the items a depth-limited leaf left unseparated, and c(n) is the
-    /// mean path length of an unsuccessful search in a binary search tree of n items, with n the
+    /// plus c(leaf size) for the items a depth-limited leaf left unseparated. c(n) is the mean
+    /// path length of an unsuccessful search in a binary search tree of n items, with n the
     /// subsample size. rows must have the featureCount columns the forest was grown on.
     std::vector<float> score(const float *rows, qsizetype itemCount) const;
 
@@ -72,8 +72,8 @@ private:
 };
 
 /// Grows an isolation forest on a dataset's features (standardised for tables, pixels in [0, 1]
-/// for images) and returns every item's score, standardised to zero mean and unit variance over
-/// the dataset so that it sits on the same scale as the UAI layer's other inputs; a dataset
+/// for images) and returns every item's score. The scores are standardised to zero mean and unit
+/// variance over the dataset, so they share the scale of the UAI layer's other inputs. A dataset
 /// whose scores are all equal gets zeros. Fails as IsolationForest::fit() does.
 Result<std::vector<float>> standardisedIsolationScores(const Dataset &dataset,
                                                        const IsolationForestSettings &settings);

@@ -22,8 +22,8 @@ struct DenseLayer {
 /// A base anomaly detector (denoising autoencoder or classifier) with the UAI layer on top:
 ///   uai(x) = W [latent(x); score(x); extra(x)] + b   (a logit; its sigmoid is the UAI score)
 /// The score enters the layer detached, so the verdict loss reshapes the latent only. extra(x)
-/// holds extraInputs fixed scores computed outside the network, such as an isolation-forest
-/// score; it is empty by default.
+/// contains extraInputs fixed scores computed outside the network, such as an isolation-forest
+/// score. It is empty by default.
 ///
 /// Hidden layers use ReLU. The autoencoder's bottleneck is linear and its decoder mirrors the
 /// encoder with independent weights; the classifier's latent is its last hidden layer.

@@ -443,10 +443,10 @@ void tst_LoopEdgeCases::crossFittedScoresSurviveSaveAndRestore()
     TableSpec other = spec;
     other.normals = 31;
     auto mismatched = makeLoop(makeTable(other), smallSettings());
-    const Status refused = mismatched->restoreState(loop->saveState());
-    QVERIFY(!refused.ok());
-    QVERIFY2(refused.error().contains(QLatin1String("32 cross-fitted anomaly scores")),
-             qPrintable(refused.error()));
+    const Status rejected = mismatched->restoreState(loop->saveState());
+    QVERIFY(!rejected.ok());
+    QVERIFY2(rejected.error().contains(QLatin1String("32 cross-fitted anomaly scores")),
+             qPrintable(rejected.error()));
     QVERIFY(!mismatched->scoresAreCrossFitted());
     QVERIFY(!mismatched->isPretrained());
 }

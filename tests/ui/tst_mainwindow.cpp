@@ -333,10 +333,10 @@ void tst_MainWindow::forestRankingOrdersWindowQueue()
     QVERIFY(!report->rankedByUai);
     QCOMPARE(report->baseRankingKey, report->extraScore);
     QCOMPARE(session->currentItem(), report->queue.front());
-    std::vector<qsizetype> shown;
+    std::vector<qsizetype> windowQueue;
     for (const uai::LabelingSession::QueueEntry &entry : session->queue())
-        shown.push_back(entry.item);
-    QCOMPARE(shown, report->queue);
+        windowQueue.push_back(entry.item);
+    QCOMPARE(windowQueue, report->queue);
     QVERIFY(window.close());
 }
 
