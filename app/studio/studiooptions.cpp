@@ -1,6 +1,7 @@
 #include "studiooptions.h"
 
 #include "chartspanel.h"
+#include "commandline.h"
 #include "discoverychartview.h"
 #include "labelingsession.h"
 #include "latentchartview.h"
@@ -15,32 +16,6 @@
 #include <cstdio>
 
 namespace uai {
-
-namespace {
-
-bool readInteger(const QCommandLineParser &parser,
-                 const QString &name,
-                 int minimum,
-                 int maximum,
-                 int *value,
-                 QString *error)
-{
-    if (!parser.isSet(name))
-        return true;
-    bool ok = false;
-    const int parsed = parser.value(name).toInt(&ok);
-    if (!ok || parsed < minimum || parsed > maximum) {
-        *error = QStringLiteral("--%1 \"%2\" is not an integer in %3..%4.")
-                     .arg(name, parser.value(name))
-                     .arg(minimum)
-                     .arg(maximum);
-        return false;
-    }
-    *value = parsed;
-    return true;
-}
-
-} // namespace
 
 Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
 {
@@ -154,25 +129,25 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
     int seed = 1;
     QString error;
     const bool valid =
-        readInteger(parser, QStringLiteral("budget"), 1, 100000000, &budget, &error)
-        && readInteger(
+        parseInteger(parser, QStringLiteral("budget"), 1, 100000000, &budget, &error)
+        && parseInteger(
             parser, QStringLiteral("k"), 1, 100000, &options.settings.loop.queueSize, &error)
-        && readInteger(parser, QStringLiteral("seed"), 0, 2147483647, &seed, &error)
-        && readInteger(parser,
+        && parseInteger(parser, QStringLiteral("seed"), 0, 2147483647, &seed, &error)
+        && parseInteger(parser,
                        QStringLiteral("pretrain-steps"),
                        0,
                        10000000,
                        &options.settings.loop.pretrainSteps,
                        &error)
-        && readInteger(parser,
+        && parseInteger(parser,
                        QStringLiteral("round-steps"),
                        0,
                        10000000,
                        &options.settings.loop.roundSteps,
                        &error)
-        && readInteger(parser, QStringLiteral("threads"), 1, 256, &options.threads, &error)
-        && readInteger(parser, QStringLiteral("demo"), 1, 50, &options.demoPace, &error)
-        && readInteger(parser,
+        && parseInteger(parser, QStringLiteral("threads"), 1, 256, &options.threads, &error)
+        && parseInteger(parser, QStringLiteral("demo"), 1, 50, &options.demoPace, &error)
+        && parseInteger(parser,
                        QStringLiteral("screenshots-after"),
                        0,
                        100000000,
