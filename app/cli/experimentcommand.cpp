@@ -97,6 +97,10 @@ void addOptions(QCommandLineParser &parser)
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
          QStringLiteral("count")},
+        {QStringLiteral("jobs"),
+         QStringLiteral("Simulations run at once, each on its own thread; results do not "
+                        "depend on it. Default: 1."),
+         QStringLiteral("count")},
     });
 }
 
@@ -172,14 +176,17 @@ bool parseExperimentOptions(QCommandLineParser &parser,
     std::optional<int> seeds;
     std::optional<int> budget;
     std::optional<int> threads;
+    std::optional<int> jobs;
     if (!parseCount(parser, QStringLiteral("seeds"), 1, 1000, &seeds, error)
         || !parseCount(parser, QStringLiteral("budget"), 1, 100000000, &budget, error)
         || !parseCount(
             parser, QStringLiteral("pretrain-steps"), 0, 10000000, &options->pretrainSteps, error)
         || !parseCount(
             parser, QStringLiteral("round-steps"), 0, 10000000, &options->roundSteps, error)
-        || !parseCount(parser, QStringLiteral("threads"), 1, 256, &threads, error))
+        || !parseCount(parser, QStringLiteral("threads"), 1, 256, &threads, error)
+        || !parseCount(parser, QStringLiteral("jobs"), 1, 64, &jobs, error))
         return false;
+    options->jobs = jobs.value_or(1);
     options->seeds = seeds.value_or(options->quick ? 2 : 5);
     if (budget)
         options->budget = *budget;

@@ -210,6 +210,13 @@ int runTable2Experiment(ExperimentContext &context)
         spec.settings = context.baseSettings();
         tableBudget(options, anomalies, &spec.budget, &spec.settings.queueSize);
 
+        std::vector<RunSpec> batch;
+        for (int seed = 1; seed <= options.seeds; ++seed) {
+            batch.push_back(spec);
+            batch.back().seed = std::uint64_t(seed);
+        }
+        context.prefetch(batch);
+
         std::vector<double> baseRecall, uaiRecall;
         std::vector<std::vector<uai::DiscoveryPoint>> baseCurves, uaiCurves;
         double wall = 0.0, cpu = 0.0;
@@ -363,6 +370,21 @@ int runCurvesExperiment(ExperimentContext &context)
     QString notes;
     QString charts;
     for (const DatasetRef &ref : refs) {
+        std::vector<RunSpec> batch;
+        for (const uai::ModelKind model : models) {
+            for (int seed = 1; seed <= options.seeds; ++seed) {
+                RunSpec spec;
+                spec.dataset = ref;
+                spec.settings = context.baseSettings();
+                spec.settings.model = model;
+                spec.budget = budget;
+                spec.seed = std::uint64_t(seed);
+                batch.push_back(spec);
+            }
+        }
+        // A classifier run on data without a class column fails at once and is never used.
+        context.prefetch(batch);
+
         std::vector<CurveBand> bands;
         qsizetype anomalies = 0;
         for (const uai::ModelKind model : models) {
@@ -684,6 +706,15 @@ int runMethodsExperiment(ExperimentContext &context)
             runMethods[key].append(method);
             methodRun[method] = {key, curve};
         }
+
+        std::vector<RunSpec> batch;
+        for (int seed = 1; seed <= options.seeds; ++seed) {
+            for (const auto &[key, spec] : runSpecs) {
+                batch.push_back(spec);
+                batch.back().seed = std::uint64_t(seed);
+            }
+        }
+        context.prefetch(batch);
 
         std::map<QString, std::vector<std::vector<uai::DiscoveryPoint>>> curves;
         for (int seed = 1; seed <= options.seeds; ++seed) {

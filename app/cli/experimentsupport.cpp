@@ -14,9 +14,13 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <ctime>
+#include <mutex>
 #include <numeric>
 #include <set>
+#include <thread>
 
 bool resolveDataset(const QString &name, const QString &dataDir, DatasetRef *ref, QString *error)
 {
@@ -223,13 +227,21 @@ uai::Result<std::shared_ptr<const uai::Dataset>> ExperimentContext::dataset(cons
     return m_loaded;
 }
 
-uai::Result<RunOutcome> ExperimentContext::run(
-    const RunSpec &spec,
-    const std::function<void(const uai::DiscoveryPoint &, const uai::RoundReport &)> &roundFinished)
+namespace {
+
+/// The key prefetch() and run() match specs by: the command line, the seed and the flips.
+QString runKey(const RunSpec &spec)
 {
-    const auto data = dataset(spec.dataset, spec.seed);
-    if (!data.ok())
-        return uai::fail(data.error());
+    return runCommandLine(spec) + QStringLiteral("#%1#%2").arg(spec.seed).arg(spec.flipFraction);
+}
+
+/// Runs one simulation on the given dataset and measures it with the given CPU clock.
+uai::Result<RunOutcome> simulate(
+    const std::shared_ptr<const uai::Dataset> &data,
+    const RunSpec &spec,
+    const std::function<void(const uai::DiscoveryPoint &, const uai::RoundReport &)> &roundFinished,
+    double (*cpuSeconds)())
+{
     uai::LoopSettings settings = spec.settings;
     settings.seed = spec.seed;
     uai::SimulationOptions simulation;
@@ -240,8 +252,8 @@ uai::Result<RunOutcome> ExperimentContext::run(
 
     QElapsedTimer wall;
     wall.start();
-    const double cpuStart = processCpuSeconds();
-    auto simulated = uai::simulateAnalyst(data.value(), settings, simulation);
+    const double cpuStart = cpuSeconds();
+    auto simulated = uai::simulateAnalyst(data, settings, simulation);
     if (!simulated.ok()) {
         return uai::fail(QStringLiteral("Run on \"%1\" with seed %2 failed: %3")
                              .arg(spec.dataset.label)
@@ -251,8 +263,67 @@ uai::Result<RunOutcome> ExperimentContext::run(
     RunOutcome outcome;
     outcome.result = std::move(simulated).value();
     outcome.wallSeconds = wall.elapsed() / 1000.0;
-    outcome.cpuSeconds = processCpuSeconds() - cpuStart;
+    outcome.cpuSeconds = cpuSeconds() - cpuStart;
     return outcome;
+}
+
+} // namespace
+
+void ExperimentContext::prefetch(const std::vector<RunSpec> &specs)
+{
+    m_prefetched.clear();
+    if (m_options.jobs <= 1 || specs.size() < 2)
+        return;
+    std::vector<std::optional<uai::Result<RunOutcome>>> outcomes(specs.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex printing;
+    const auto work = [&] {
+        // Threads that LibTorch did not start take the process's intra-op setting only through
+        // this call.
+        uai::configureTorchThreads(m_options.threads);
+        for (std::size_t index = next++; index < specs.size(); index = next++) {
+            const RunSpec &spec = specs[index];
+            uai::DataSourceOptions source;
+            source.seed = spec.seed;
+            auto loaded = uai::loadDataSource(spec.dataset.spec, source);
+            if (!loaded.ok()) {
+                outcomes[index] = uai::fail(loaded.error());
+                continue;
+            }
+            const auto data = std::make_shared<const uai::Dataset>(std::move(loaded).value());
+            outcomes[index] = simulate(data, spec, {}, &threadCpuSeconds);
+            const std::lock_guard lock(printing);
+            progress(QStringLiteral("  finished %1 seed %2 (%3 of %4 in this batch)")
+                         .arg(spec.dataset.label)
+                         .arg(spec.seed)
+                         .arg(index + 1)
+                         .arg(specs.size()));
+        }
+    };
+    const std::size_t threadCount = std::min<std::size_t>(std::size_t(m_options.jobs), specs.size());
+    std::vector<std::thread> threads;
+    threads.reserve(threadCount);
+    for (std::size_t i = 0; i < threadCount; ++i)
+        threads.emplace_back(work);
+    for (std::thread &thread : threads)
+        thread.join();
+    for (std::size_t index = 0; index < specs.size(); ++index)
+        m_prefetched.insert_or_assign(runKey(specs[index]), std::move(*outcomes[index]));
+}
+
+uai::Result<RunOutcome> ExperimentContext::run(
+    const RunSpec &spec,
+    const std::function<void(const uai::DiscoveryPoint &, const uai::RoundReport &)> &roundFinished)
+{
+    if (!roundFinished) {
+        const auto found = m_prefetched.find(runKey(spec));
+        if (found != m_prefetched.end())
+            return std::move(m_prefetched.extract(found).mapped());
+    }
+    const auto data = dataset(spec.dataset, spec.seed);
+    if (!data.ok())
+        return uai::fail(data.error());
+    return simulate(data.value(), spec, roundFinished, &processCpuSeconds);
 }
 
 void ExperimentContext::recordCurve(const QString &dataset,
@@ -323,8 +394,15 @@ bool ExperimentContext::writePng(const QString &fileName, const QImage &image, Q
 
 QString ExperimentContext::markdownHeader(const QString &title) const
 {
-    return QStringLiteral("# %1\n\nMade by `%2`.\n\nMachine: %3\n\n")
-        .arg(title, m_options.commandLine, describeMachine());
+    QString header = QStringLiteral("# %1\n\nMade by `%2`.\n\nMachine: %3\n\n")
+                         .arg(title, m_options.commandLine, describeMachine());
+    if (m_options.jobs > 1) {
+        header += QStringLiteral("%1 simulations ran at once, each on its own thread: a run's "
+                                 "CPU seconds are its thread's, and wall seconds of runs that "
+                                 "overlapped add up to more than the elapsed time.\n\n")
+                      .arg(m_options.jobs);
+    }
+    return header;
 }
 
 QString ExperimentContext::markdownTiming() const
@@ -344,6 +422,14 @@ double processCpuSeconds()
         return double(time.tv_sec) + double(time.tv_usec) / 1e6;
     };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double threadCpuSeconds()
+{
+    timespec time{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) != 0)
+        return 0.0;
+    return double(time.tv_sec) + double(time.tv_nsec) / 1e9;
 }
 
 QString describeMachine()

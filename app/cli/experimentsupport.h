@@ -33,6 +33,8 @@ struct ExperimentOptions {
     std::optional<int> pretrainSteps;
     std::optional<int> roundSteps;
     int threads = 0;
+    /// Simulations run at once by prefetch(), each on its own thread.
+    int jobs = 1;
     /// The command line as given, for the markdown files.
     QString commandLine;
 };
@@ -122,6 +124,12 @@ public:
         const std::function<void(const uai::DiscoveryPoint &, const uai::RoundReport &)>
             &roundFinished = {});
 
+    /// Runs the given simulations on up to options().jobs threads at once and keeps their
+    /// outcomes, which later run() calls with the same spec and no round callback return. Does
+    /// nothing with one job. Each run then loads its own copy of the dataset, and its CPU
+    /// seconds are those of the thread it ran on.
+    void prefetch(const std::vector<RunSpec> &specs);
+
     /// Adds a run's curve to the CSV rows.
     void recordCurve(const QString &dataset,
                      const QString &model,
@@ -156,10 +164,14 @@ private:
     int m_runDone = 0;
     QString m_loadedKey;
     std::shared_ptr<const uai::Dataset> m_loaded;
+    std::map<QString, uai::Result<RunOutcome>> m_prefetched;
 };
 
 /// Returns the process's user plus system CPU time in seconds.
 double processCpuSeconds();
+
+/// Returns the calling thread's CPU time in seconds.
+double threadCpuSeconds();
 
 /// Describes the machine for the markdown files: CPU model, cores and the LibTorch runtime.
 QString describeMachine();

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void table2WritesCurves();
     void table2WritesCharts();
     void table2MarkdownMatchesCurves();
+    void parallelJobsWriteTheSameCurves();
     void overviewListsQuickRuns();
     void methodsMatchRunCommand();
     void forestMethodsMatchRunCommand();
@@ -166,6 +167,36 @@ void tst_Experiment::table2MarkdownMatchesCurves()
     const QString yeastRow = markdown.mid(row, markdown.indexOf(QLatin1Char('\n'), row) - row);
     QVERIFY2(yeastRow.section(QLatin1Char('|'), 7, 7).trimmed().startsWith(mean + QLatin1Char(' ')),
              qPrintable(yeastRow + QStringLiteral(" expected UAI mean ") + mean));
+}
+
+void tst_Experiment::parallelJobsWriteTheSameCurves()
+{
+    // The same four runs as initTestCase, two at a time: each run has its own generators and
+    // its own copy of the dataset, so the curves must match byte for byte.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const CliRun parallel = runCli({QStringLiteral("--name"),
+                                    QStringLiteral("table2"),
+                                    QStringLiteral("--quick"),
+                                    QStringLiteral("--datasets"),
+                                    QStringLiteral("toy,yeast"),
+                                    QStringLiteral("--pretrain-steps"),
+                                    QStringLiteral("50"),
+                                    QStringLiteral("--round-steps"),
+                                    QStringLiteral("5"),
+                                    QStringLiteral("--jobs"),
+                                    QStringLiteral("2"),
+                                    QStringLiteral("--data-dir"),
+                                    kDataDir,
+                                    QStringLiteral("--out"),
+                                    dir.path()});
+    QVERIFY2(parallel.exitCode == 0, qPrintable(parallel.err));
+    QVERIFY(parallel.out.contains(QLatin1String("finished yeast seed 2")));
+    const QString serialCurves = readText(m_dir.filePath(QStringLiteral("table2-runs.csv")));
+    QVERIFY(!serialCurves.isEmpty());
+    QCOMPARE(readText(dir.filePath(QStringLiteral("table2-runs.csv"))), serialCurves);
+    QVERIFY(readText(dir.filePath(QStringLiteral("table2.md")))
+                .contains(QLatin1String("2 simulations ran at once")));
 }
 
 void tst_Experiment::overviewListsQuickRuns()
@@ -447,6 +478,13 @@ void tst_Experiment::badInputExitsTwo_data()
                                                QStringLiteral("--seeds"),
                                                QStringLiteral("0")}
                                 << QStringLiteral("--seeds \"0\"");
+    QTest::newRow("zero jobs") << QStringList{QStringLiteral("--name"),
+                                              QStringLiteral("table2"),
+                                              QStringLiteral("--data-dir"),
+                                              kDataDir,
+                                              QStringLiteral("--jobs"),
+                                              QStringLiteral("0")}
+                               << QStringLiteral("--jobs \"0\"");
     QTest::newRow("missing data folder") << QStringList{QStringLiteral("--name"),
                                                         QStringLiteral("table2"),
                                                         QStringLiteral("--data-dir"),
