@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -386,11 +387,11 @@ Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std
                 progress(fold * steps + step + 1, folds * steps);
         }
         c10::InferenceMode inferenceMode;
-        const auto pass = foldNetwork.forward(features.index_select(0, heldOut),
-                                              classes.defined() ? classes.index_select(0, heldOut)
-                                                                : at::Tensor(),
-                                              false,
-                                              nullptr);
+        const auto pass =
+            foldNetwork.forward(features.index_select(0, heldOut),
+                                classes.defined() ? classes.index_select(0, heldOut) : at::Tensor(),
+                                false,
+                                nullptr);
         scores.index_copy_(0, heldOut, pass.itemLoss);
     }
     if (!at::isfinite(scores).all().item<bool>())
@@ -400,9 +401,8 @@ Status ActiveLoop::Impl::crossFit(int folds, const Progress &progress, const std
     return success();
 }
 
-at::Tensor ActiveLoop::Impl::layerScore(const at::Tensor &itemLoss,
-                                        std::int64_t start,
-                                        std::int64_t end) const
+at::Tensor
+ActiveLoop::Impl::layerScore(const at::Tensor &itemLoss, std::int64_t start, std::int64_t end) const
 {
     return crossFittedScore.defined() ? crossFittedScore.slice(0, start, end) : itemLoss;
 }
@@ -568,6 +568,7 @@ topItems(std::vector<qsizetype> candidates, const std::vector<float> &key, size_
 std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) const
 {
     switch (settings.baseRanking) {
+    case BaseRanking::Automatic: // create() resolves it
     case BaseRanking::AnomalyScore:
         break;
     case BaseRanking::IsolationForest:
@@ -587,6 +588,63 @@ std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) c
                 key[size_t(order[rank])] += float(rank);
         }
         return key;
+    }
+    case BaseRanking::Interleaved: {
+        // Key -min(2 * forest rank, 2 * score rank + 1), ranks counted from the top: the
+        // highest keys alternate between the two rankings' top items. Exact in a float up to
+        // 2^23 items.
+        const std::vector<float> *rankings[] = {&report.extraScore, &report.baseScore};
+        std::vector<float> key(report.baseScore.size(), -std::numeric_limits<float>::max());
+        for (int which = 0; which < 2; ++which) {
+            const std::vector<float> &score = *rankings[which];
+            std::vector<qsizetype> order(score.size());
+            std::iota(order.begin(), order.end(), qsizetype(0));
+            std::stable_sort(order.begin(), order.end(), [&score](qsizetype a, qsizetype b) {
+                return score[size_t(a)] > score[size_t(b)];
+            });
+            for (size_t rank = 0; rank < order.size(); ++rank) {
+                float &value = key[size_t(order[rank])];
+                value = std::max(value, -float(2 * rank + size_t(which)));
+            }
+        }
+        return key;
+    }
+    case BaseRanking::Adaptive: {
+        std::vector<std::int8_t> known;
+        {
+            std::lock_guard lock(verdictMutex);
+            known = verdicts;
+        }
+        const auto judged =
+            static_cast<size_t>(std::count_if(known.begin(), known.end(), [](std::int8_t verdict) {
+                return verdict == static_cast<std::int8_t>(Verdict::Anomaly)
+                       || verdict == static_cast<std::int8_t>(Verdict::Normal);
+            }));
+        // Share of anomalies among the verdicts on the ranking's top `judged` items, with one
+        // anomaly and one normal verdict added so that no verdicts count one half.
+        const auto hitRate = [&known, judged](const std::vector<float> &score) {
+            std::vector<qsizetype> order(score.size());
+            std::iota(order.begin(), order.end(), qsizetype(0));
+            const auto top = order.begin() + static_cast<std::ptrdiff_t>(judged);
+            std::partial_sort(order.begin(), top, order.end(), [&score](qsizetype a, qsizetype b) {
+                return score[size_t(a)] > score[size_t(b)]
+                       || (score[size_t(a)] == score[size_t(b)] && a < b);
+            });
+            double anomalies = 1.0;
+            double total = 2.0;
+            for (auto item = order.begin(); item != top; ++item) {
+                const std::int8_t verdict = known[size_t(*item)];
+                if (verdict == static_cast<std::int8_t>(Verdict::Anomaly)) {
+                    anomalies += 1.0;
+                    total += 1.0;
+                } else if (verdict == static_cast<std::int8_t>(Verdict::Normal)) {
+                    total += 1.0;
+                }
+            }
+            return anomalies / total;
+        };
+        return hitRate(report.extraScore) >= hitRate(report.baseScore) ? report.extraScore
+                                                                       : report.baseScore;
     }
     }
     return report.baseScore;
@@ -676,6 +734,7 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
         auto impl = std::make_unique<Impl>();
         impl->dataset = dataset;
         impl->settings = settings;
+        impl->settings.baseRanking = settings.resolvedBaseRanking(*dataset);
         impl->generator = at::detail::createCPUGenerator(settings.seed);
         impl->switchGenerator.seed(settings.seed);
         impl->features = at::from_blob(const_cast<float *>(dataset->features.data()),
@@ -718,21 +777,18 @@ Status ActiveLoop::pretrain(const Progress &progress, const std::atomic_bool *st
         // A step with a finite loss can still leave non-finite weights, which only the next
         // step's loss reveals, so a failed run falls back to the weights it started from.
         const auto before = d->snapshotWeights();
-        Status trained = d->train(steps,
-                                  nullptr,
-                                  progress ? Progress([&](int done, int) {
-                                      progress(done, totalSteps);
-                                  })
-                                           : Progress(),
-                                  stop,
-                                  nullptr);
+        Status trained = d->train(
+            steps,
+            nullptr,
+            progress ? Progress([&](int done, int) { progress(done, totalSteps); }) : Progress(),
+            stop,
+            nullptr);
         if (trained.ok() && folds > 0) {
-            trained = d->crossFit(folds,
-                                  progress ? Progress([&](int done, int) {
-                                      progress(steps + done, totalSteps);
-                                  })
-                                           : Progress(),
-                                  stop);
+            trained = d->crossFit(
+                folds,
+                progress ? Progress([&](int done, int) { progress(steps + done, totalSteps); })
+                         : Progress(),
+                stop);
         }
         if (!trained.ok()) {
             d->restoreWeights(before);

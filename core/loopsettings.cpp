@@ -1,5 +1,7 @@
 #include "loopsettings.h"
 
+#include "dataset.h"
+
 namespace uai {
 
 QString LoopSettings::validate() const
@@ -102,20 +104,30 @@ QString extraScoreChoices()
 QString baseRankingName(BaseRanking ranking)
 {
     switch (ranking) {
+    case BaseRanking::Automatic:
+        return QStringLiteral("auto");
     case BaseRanking::AnomalyScore:
         return QStringLiteral("score");
     case BaseRanking::IsolationForest:
         return QStringLiteral("iforest");
     case BaseRanking::Mixed:
         return QStringLiteral("mixed");
+    case BaseRanking::Interleaved:
+        return QStringLiteral("interleaved");
+    case BaseRanking::Adaptive:
+        return QStringLiteral("adaptive");
     }
     return {};
 }
 
 bool parseBaseRanking(const QString &name, BaseRanking *ranking)
 {
-    for (const BaseRanking candidate :
-         {BaseRanking::AnomalyScore, BaseRanking::IsolationForest, BaseRanking::Mixed}) {
+    for (const BaseRanking candidate : {BaseRanking::Automatic,
+                                        BaseRanking::AnomalyScore,
+                                        BaseRanking::IsolationForest,
+                                        BaseRanking::Mixed,
+                                        BaseRanking::Interleaved,
+                                        BaseRanking::Adaptive}) {
         if (name == baseRankingName(candidate)) {
             *ranking = candidate;
             return true;
@@ -126,7 +138,17 @@ bool parseBaseRanking(const QString &name, BaseRanking *ranking)
 
 QString baseRankingChoices()
 {
-    return QStringLiteral("score, iforest or mixed");
+    return QStringLiteral("auto, score, iforest, mixed, interleaved or adaptive");
+}
+
+BaseRanking LoopSettings::resolvedBaseRanking(const Dataset &dataset) const
+{
+    if (baseRanking != BaseRanking::Automatic)
+        return baseRanking;
+    // A forest cannot split a single item.
+    const bool forest = dataset.kind == DatasetKind::Table && model == ModelKind::Autoencoder
+                        && dataset.itemCount >= 2;
+    return forest ? BaseRanking::Adaptive : BaseRanking::AnomalyScore;
 }
 
 } // namespace uai

@@ -45,9 +45,17 @@ enum class ExtraScore {
     IsolationForest,
 };
 
+struct Dataset;
+
 /// The ranking that fills the queue whenever the UAI layer does not: before the switch to the
 /// layer, and in the confidence rule's rounds for the base ranking.
 enum class BaseRanking {
+    /// Adaptive for feature tables of at least 2 items with the autoencoder, AnomalyScore
+    /// otherwise; see resolvedBaseRanking(). With the autoencoder on the benchmark tables, the
+    /// adaptive choice found more anomalies on average than the published score ranking
+    /// (docs/results/methods.md). On pixels the forest ranks poorly. It cannot see the
+    /// classifier's label corruption either.
+    Automatic,
     /// The base model's anomaly score, as published.
     AnomalyScore,
     /// The isolation-forest score alone, computed as for ExtraScore::IsolationForest whether or
@@ -56,6 +64,15 @@ enum class BaseRanking {
     /// The mean of each item's percentiles in the anomaly score's and the isolation-forest
     /// score's rankings, so that neither score's scale dominates.
     Mixed,
+    /// Each item at the better of its ranks in the anomaly score's and the isolation-forest
+    /// score's rankings, so that the queue takes the top items of both in turn (the forest's
+    /// first at equal rank).
+    Interleaved,
+    /// Each round, the anomaly score's or the isolation-forest score's ranking, whichever has
+    /// the larger share of anomalies among the verdicts on its top items (its top n items, n
+    /// being the anomaly and normal verdicts so far; one added to the anomalies and two to the
+    /// total, so that a ranking without verdicts counts one half). The forest wins ties.
+    Adaptive,
 };
 
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
@@ -77,7 +94,7 @@ struct LoopSettings {
     SwitchRule switchRule = SwitchRule::BothVerdicts;
     UaiLayerStart layerStart = UaiLayerStart::Random;
     ExtraScore extraScore = ExtraScore::None;
-    BaseRanking baseRanking = BaseRanking::AnomalyScore;
+    BaseRanking baseRanking = BaseRanking::Automatic;
     std::uint64_t seed = 1;
     /// Items scored per forward pass when rescoring the whole dataset. Measured with bench-core
     /// --scoring-chunk on fashion-mnist:0 (784 features) on a 2-core Xeon, chunks of 512 to 2048
@@ -88,6 +105,9 @@ struct LoopSettings {
     int latentSize() const { return hiddenSizes.empty() ? 0 : hiddenSizes.back(); }
     /// Number of inputs of the UAI layer beyond the latent vector and the base anomaly score.
     int extraScoreCount() const { return extraScore == ExtraScore::None ? 0 : 1; }
+    /// The base ranking these settings use on the dataset: baseRanking itself, or for
+    /// BaseRanking::Automatic the ranking it stands for there.
+    BaseRanking resolvedBaseRanking(const Dataset &dataset) const;
 
     /// Returns an empty string when the settings are usable, otherwise which field is invalid
     /// and why.
@@ -122,13 +142,15 @@ bool parseExtraScore(const QString &name, ExtraScore *score);
 /// The accepted extra score names, for messages: "none or iforest".
 QString extraScoreChoices();
 
-/// Returns "score", "iforest" or "mixed", the spelling used on the command line and in files.
+/// Returns "auto", "score", "iforest", "mixed", "interleaved" or "adaptive", the spelling used on
+/// the command line and in files.
 QString baseRankingName(BaseRanking ranking);
 
 /// Parses a base ranking name; returns false for an unknown name.
 bool parseBaseRanking(const QString &name, BaseRanking *ranking);
 
-/// The accepted base ranking names, for messages: "score, iforest or mixed".
+/// The accepted base ranking names, for messages: "auto, score, iforest, mixed, interleaved or
+/// adaptive".
 QString baseRankingChoices();
 
 } // namespace uai

@@ -123,9 +123,11 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
     if (json.contains(kExtraScore)
         && !parseExtraScore(json[kExtraScore].toString(), &settings.loop.extraScore))
         return wrongType(kExtraScore, "\"none\" or \"iforest\"");
+    // Sessions saved before the base ranking was a setting ranked by the anomaly score.
+    settings.loop.baseRanking = BaseRanking::AnomalyScore;
     if (json.contains(kBaseRanking)
         && !parseBaseRanking(json[kBaseRanking].toString(), &settings.loop.baseRanking))
-        return wrongType(kBaseRanking, "\"score\", \"iforest\" or \"mixed\"");
+        return wrongType(kBaseRanking, "\"auto\", \"score\", \"iforest\" or \"mixed\"");
     if (json.contains(kSeed)) {
         bool ok = false;
         settings.loop.seed = json[kSeed].toString().toULongLong(&ok);

@@ -13,7 +13,8 @@
 #                                       build/results-quick/ and build/results-quick.md.
 #
 # Extra arguments after -- go to every experiment, for example -- --datasets yeast,abalone.
-# Environment: BUILD_DIR (default build), JOBS (build jobs, default 2), DATA_DIR (default
+# Environment: BUILD_DIR (default build), JOBS (build jobs, default 2), RUN_JOBS (simulations
+# run at once, default the number of cores; results do not depend on it), DATA_DIR (default
 # ../shared/data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,6 @@ IFS=',' read -r -a experiments <<< "$only"
 for name in "${experiments[@]}"; do
     echo "== $name"
     nice -n 10 "$cli" experiment --name "$name" --out "$out" --data-dir "$data_dir" \
-        "${common[@]}" "${extra[@]}"
+        --jobs "${RUN_JOBS:-$(nproc)}" "${common[@]}" "${extra[@]}"
 done
 "$cli" experiment --name overview --out "$out"

@@ -254,18 +254,25 @@ void ImportDialog::buildForm()
     loopForm->addRow(tr("UAI &ranking:"), m_switchCombo);
     m_baseRankingCombo = new QComboBox(this);
     m_baseRankingCombo->setObjectName(QStringLiteral("baseRankingCombo"));
+    m_baseRankingCombo->addItem(
+        tr("Automatic: adaptive on feature tables with the autoencoder, else the score"),
+        baseRankingName(BaseRanking::Automatic));
     m_baseRankingCombo->addItem(tr("Base model's anomaly score (published method)"),
                                 baseRankingName(BaseRanking::AnomalyScore));
     m_baseRankingCombo->addItem(tr("Isolation forest on the features"),
                                 baseRankingName(BaseRanking::IsolationForest));
-    m_baseRankingCombo->addItem(tr("Mean percentile of both"),
-                                baseRankingName(BaseRanking::Mixed));
+    m_baseRankingCombo->addItem(tr("Mean percentile of both"), baseRankingName(BaseRanking::Mixed));
+    m_baseRankingCombo->addItem(tr("Top items of both in turn"),
+                                baseRankingName(BaseRanking::Interleaved));
+    m_baseRankingCombo->addItem(tr("Adaptive: score or forest, whichever found more so far"),
+                                baseRankingName(BaseRanking::Adaptive));
     selectByData(m_baseRankingCombo, baseRankingName(LoopSettings().baseRanking));
     m_baseRankingCombo->setToolTip(
         tr("What ranks the queue while the UAI layer does not: before the first anomaly and "
            "normal verdicts, and in rounds the UAI ranking rule gives to the base side. On "
-           "feature tables the isolation forest found more anomalies than the published method; "
-           "on image pixels it finds few by itself."));
+           "feature tables with the autoencoder the isolation forest found more anomalies than "
+           "the published method; on image pixels it finds few by itself, and it cannot see the "
+           "classifier's wrong labels."));
     loopForm->addRow(tr("&First queues:"), m_baseRankingCombo);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

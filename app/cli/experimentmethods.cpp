@@ -18,7 +18,10 @@ QStringList methodNames()
             QStringLiteral("uai-iforest-first"),
             QStringLiteral("uai-iforest-mixed"),
             QStringLiteral("iforest-then-uai"),
-            QStringLiteral("iforest-confidence")};
+            QStringLiteral("iforest-confidence"),
+            QStringLiteral("mixed-then-uai"),
+            QStringLiteral("interleaved-then-uai"),
+            QStringLiteral("adaptive-then-uai")};
 }
 
 QString describeMethod(const QString &name)
@@ -26,7 +29,9 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("base"))
         return QStringLiteral("the pretrained base model's own ranking, without the UAI layer.");
     if (name == QLatin1String("uai"))
-        return QStringLiteral("the loop with the UAI layer and the default settings.");
+        return QStringLiteral("the published method: the loop with the UAI layer, the base score "
+                              "ranking the queue until the layer has an anomaly and a normal "
+                              "verdict.");
     if (name == QLatin1String("uai-second-round"))
         return QStringLiteral("the UAI layer ranks from the second round on, before it has seen "
                               "both an anomaly and a normal verdict.");
@@ -61,6 +66,20 @@ QString describeMethod(const QString &name)
     if (name == QLatin1String("iforest-then-uai"))
         return QStringLiteral("the isolation-forest score instead of the base score ranks the "
                               "queue until the UAI layer takes over; the layer does not read it.");
+    if (name == QLatin1String("mixed-then-uai"))
+        return QStringLiteral("the mean of the base score's and the isolation-forest score's "
+                              "percentiles ranks the queue until the UAI layer takes over; the "
+                              "layer does not read the forest's score.");
+    if (name == QLatin1String("interleaved-then-uai"))
+        return QStringLiteral("the base score's and the isolation-forest score's top items take "
+                              "turns in the queue until the UAI layer takes over; the layer does "
+                              "not read the forest's score.");
+    if (name == QLatin1String("adaptive-then-uai"))
+        return QStringLiteral("until the UAI layer takes over, each round the base score or the "
+                              "isolation-forest score ranks the queue, whichever holds more "
+                              "anomalies among the verdicts on its top items; the layer does "
+                              "not read the forest's score. The application's default for "
+                              "feature tables with the autoencoder.");
     if (name == QLatin1String("uai-iforest-mixed"))
         return QStringLiteral("as uai-iforest, and the mean of the base score's and the "
                               "isolation-forest score's percentiles ranks the queue until the "
@@ -75,6 +94,9 @@ bool applyMethod(const QString &name,
                  QString *error)
 {
     *curve = MethodCurve::Uai;
+    // Every method is a change to the published method, whose base score ranks the first
+    // queues. The application's default on feature tables is adaptive-then-uai.
+    settings->baseRanking = uai::BaseRanking::AnomalyScore;
     if (name == QLatin1String("base")) {
         // The base curve does not depend on the verdicts, so it comes from the "uai" run.
         *curve = MethodCurve::Base;
@@ -130,6 +152,18 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("iforest-then-uai")) {
         settings->baseRanking = uai::BaseRanking::IsolationForest;
+        return true;
+    }
+    if (name == QLatin1String("mixed-then-uai")) {
+        settings->baseRanking = uai::BaseRanking::Mixed;
+        return true;
+    }
+    if (name == QLatin1String("interleaved-then-uai")) {
+        settings->baseRanking = uai::BaseRanking::Interleaved;
+        return true;
+    }
+    if (name == QLatin1String("adaptive-then-uai")) {
+        settings->baseRanking = uai::BaseRanking::Adaptive;
         return true;
     }
     if (name == QLatin1String("uai-iforest-mixed")) {

@@ -182,118 +182,151 @@ int runTable2Experiment(ExperimentContext &context)
         printError(error);
         return kExitBadInput;
     }
-    context.setRunCount(int(refs.size()) * options.seeds);
+    // Two runs per table and seed: the published method and the application's default.
+    context.setRunCount(int(refs.size()) * options.seeds * 2);
 
     QString table = QStringLiteral(
-        "| table | items | anomalies | k | budget | base model recall | UAI recall | "
-        "published DAE | published DAE_uai | UAI minus published | data relation | wall s | "
-        "CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
-    QString commands =
-        QStringLiteral("| table | command (SEED = %1) |\n|---|---|\n").arg(seedList(options.seeds));
+        "| table | items | anomalies | k | budget | base model recall | published method "
+        "recall | default method recall | published DAE | published DAE_uai | default minus "
+        "published | data relation | wall s | CPU s |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+    QString commands = QStringLiteral("| table | method | command (SEED = %1) |\n|---|---|---|\n")
+                           .arg(seedList(options.seeds));
     QString charts;
     QString skipped;
     QString summary = QStringLiteral("table,items,anomalies,k,budget,seeds,pretrain_steps,"
                                      "round_steps,base_mean,base_min,base_max,uai_mean,uai_min,"
-                                     "uai_max,published_name,published_dae,published_dae_uai,"
+                                     "uai_max,default_mean,default_min,default_max,"
+                                     "published_name,published_dae,published_dae_uai,"
                                      "relation\n");
     for (const DatasetRef &ref : refs) {
         qsizetype anomalies = 0;
         if (const QString reason = tableSkipReason(context, ref, &anomalies); !reason.isEmpty()) {
             skipped += QStringLiteral("- %1: skipped, %2\n").arg(ref.label, reason);
-            for (int seed = 1; seed <= options.seeds; ++seed)
+            for (int run = 0; run < options.seeds * 2; ++run)
                 context.nextRunTag();
             context.progress(QStringLiteral("%1 skipped: %2").arg(ref.label, reason));
             continue;
         }
-        RunSpec spec;
-        spec.dataset = ref;
-        spec.settings = context.baseSettings();
-        tableBudget(options, anomalies, &spec.budget, &spec.settings.queueSize);
+        RunSpec defaultSpec;
+        defaultSpec.dataset = ref;
+        defaultSpec.settings = context.baseSettings();
+        tableBudget(options, anomalies, &defaultSpec.budget, &defaultSpec.settings.queueSize);
+        RunSpec publishedSpec = defaultSpec;
+        publishedSpec.settings.baseRanking = uai::BaseRanking::AnomalyScore;
 
         std::vector<RunSpec> batch;
         for (int seed = 1; seed <= options.seeds; ++seed) {
-            batch.push_back(spec);
-            batch.back().seed = std::uint64_t(seed);
+            for (const RunSpec *spec : {&publishedSpec, &defaultSpec}) {
+                batch.push_back(*spec);
+                batch.back().seed = std::uint64_t(seed);
+            }
         }
         context.prefetch(batch);
 
-        std::vector<double> baseRecall, uaiRecall;
-        std::vector<std::vector<uai::DiscoveryPoint>> baseCurves, uaiCurves;
+        std::vector<double> baseRecall, uaiRecall, defaultRecall;
+        std::vector<std::vector<uai::DiscoveryPoint>> baseCurves, uaiCurves, defaultCurves;
         double wall = 0.0, cpu = 0.0;
         qsizetype items = 0;
         for (int seed = 1; seed <= options.seeds; ++seed) {
-            spec.seed = std::uint64_t(seed);
-            const auto outcome = context.run(spec);
-            if (!outcome.ok()) {
-                printError(outcome.error());
+            publishedSpec.seed = std::uint64_t(seed);
+            defaultSpec.seed = std::uint64_t(seed);
+            const auto published = context.run(publishedSpec);
+            if (!published.ok()) {
+                printError(published.error());
                 return kExitFailure;
             }
-            const uai::SimulationResult &result = outcome.value().result;
+            const uai::SimulationResult &result = published.value().result;
             items = result.itemCount;
             context.recordCurve(ref.label,
                                 QStringLiteral("dae"),
                                 QStringLiteral("base"),
-                                spec.seed,
+                                publishedSpec.seed,
                                 result.anomalies,
                                 result.baseCurve);
             context.recordCurve(ref.label,
                                 QStringLiteral("dae"),
                                 QStringLiteral("uai"),
-                                spec.seed,
+                                publishedSpec.seed,
                                 result.anomalies,
                                 result.uaiCurve);
             baseRecall.push_back(double(finalFound(result.baseCurve)) / double(anomalies));
             uaiRecall.push_back(double(finalFound(result.uaiCurve)) / double(anomalies));
             baseCurves.push_back(result.baseCurve);
             uaiCurves.push_back(result.uaiCurve);
-            wall += outcome.value().wallSeconds;
-            cpu += outcome.value().cpuSeconds;
-            context.progress(runLine(context.nextRunTag(),
-                                     QStringLiteral("table2 %1 seed %2").arg(ref.label).arg(seed),
-                                     outcome.value(),
-                                     QStringLiteral("recall base %1, UAI %2")
-                                         .arg(baseRecall.back(), 0, 'f', 3)
-                                         .arg(uaiRecall.back(), 0, 'f', 3)));
+            wall += published.value().wallSeconds;
+            cpu += published.value().cpuSeconds;
+            context.progress(runLine(
+                context.nextRunTag(),
+                QStringLiteral("table2 %1 seed %2 published method").arg(ref.label).arg(seed),
+                published.value(),
+                QStringLiteral("recall base %1, UAI %2")
+                    .arg(baseRecall.back(), 0, 'f', 3)
+                    .arg(uaiRecall.back(), 0, 'f', 3)));
+
+            const auto byDefault = context.run(defaultSpec);
+            if (!byDefault.ok()) {
+                printError(byDefault.error());
+                return kExitFailure;
+            }
+            const uai::SimulationResult &defaultResult = byDefault.value().result;
+            context.recordCurve(ref.label,
+                                QStringLiteral("dae"),
+                                QStringLiteral("default"),
+                                defaultSpec.seed,
+                                defaultResult.anomalies,
+                                defaultResult.uaiCurve);
+            defaultRecall.push_back(double(finalFound(defaultResult.uaiCurve)) / double(anomalies));
+            defaultCurves.push_back(defaultResult.uaiCurve);
+            wall += byDefault.value().wallSeconds;
+            cpu += byDefault.value().cpuSeconds;
+            context.progress(
+                runLine(context.nextRunTag(),
+                        QStringLiteral("table2 %1 seed %2 default method").arg(ref.label).arg(seed),
+                        byDefault.value(),
+                        QStringLiteral("recall %1").arg(defaultRecall.back(), 0, 'f', 3)));
         }
 
         const Spread base = spreadOf(baseRecall);
         const Spread withUai = spreadOf(uaiRecall);
+        const Spread byDefault = spreadOf(defaultRecall);
         const PublishedRecall *published = publishedRecall(ref.label);
         table +=
             QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 | %9 | %10 | %11 | %12 | "
-                           "%13 |\n")
+                           "%13 | %14 |\n")
                 .arg(ref.label)
                 .arg(items)
                 .arg(anomalies)
-                .arg(spec.settings.queueSize)
-                .arg(spec.budget)
-                .arg(formatSpread(base), formatSpread(withUai))
+                .arg(defaultSpec.settings.queueSize)
+                .arg(defaultSpec.budget)
+                .arg(formatSpread(base), formatSpread(withUai), formatSpread(byDefault))
                 .arg(published ? QString::number(published->dae, 'f', 2) : QStringLiteral("-"),
                      published ? QString::number(published->daeUai, 'f', 2) : QStringLiteral("-"),
-                     published ? QString::number(withUai.mean - published->daeUai, 'f', 2)
+                     published ? QString::number(byDefault.mean - published->daeUai, 'f', 2)
                                : QStringLiteral("-"),
                      published ? QStringLiteral("%1: %2").arg(QLatin1String(published->name),
                                                               QLatin1String(published->match))
                                : QStringLiteral("not in the published table"))
                 .arg(wall, 0, 'f', 1)
                 .arg(cpu, 0, 'f', 1);
-        commands += QStringLiteral("| %1 | `%2` |\n").arg(ref.label, runCommandLine(spec));
+        commands += QStringLiteral("| %1 | published | `%2` |\n| %1 | default | `%3` |\n")
+                        .arg(ref.label, runCommandLine(publishedSpec), runCommandLine(defaultSpec));
         summary += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,")
                        .arg(ref.label)
                        .arg(items)
                        .arg(anomalies)
-                       .arg(spec.settings.queueSize)
-                       .arg(spec.budget)
+                       .arg(defaultSpec.settings.queueSize)
+                       .arg(defaultSpec.budget)
                        .arg(options.seeds)
-                       .arg(spec.settings.pretrainSteps)
-                       .arg(spec.settings.roundSteps);
-        summary += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,\"%10\"\n")
-                       .arg(base.mean, 0, 'f', 4)
-                       .arg(base.minimum, 0, 'f', 4)
-                       .arg(base.maximum, 0, 'f', 4)
-                       .arg(withUai.mean, 0, 'f', 4)
-                       .arg(withUai.minimum, 0, 'f', 4)
-                       .arg(withUai.maximum, 0, 'f', 4)
+                       .arg(defaultSpec.settings.pretrainSteps)
+                       .arg(defaultSpec.settings.roundSteps);
+        for (const Spread *spread : {&base, &withUai, &byDefault}) {
+            summary += QStringLiteral("%1,%2,%3,")
+                           .arg(spread->mean, 0, 'f', 4)
+                           .arg(spread->minimum, 0, 'f', 4)
+                           .arg(spread->maximum, 0, 'f', 4);
+        }
+        summary += QStringLiteral("%1,%2,%3,\"%4\"\n")
                        .arg(published ? QLatin1String(published->name) : QLatin1String(""))
                        .arg(published ? QString::number(published->dae, 'f', 2) : QString())
                        .arg(published ? QString::number(published->daeUai, 'f', 2) : QString())
@@ -304,7 +337,8 @@ int runTable2Experiment(ExperimentContext &context)
                 .arg(ref.label)
                 .arg(options.seeds),
             {summariseCurves(QStringLiteral("Base model alone"), kBaseColour, baseCurves),
-             summariseCurves(QStringLiteral("With UAI layer"), kUaiColour, uaiCurves)},
+             summariseCurves(QStringLiteral("Published method"), kUaiColour, uaiCurves),
+             summariseCurves(QStringLiteral("Default method"), kClassUaiColour, defaultCurves)},
             anomalies);
         const QString png = QStringLiteral("table2-%1.png").arg(fileStem(ref.label));
         if (!addChart(context, ref.label, png, image, &charts))
@@ -313,19 +347,27 @@ int runTable2Experiment(ExperimentContext &context)
 
     QString markdown = context.markdownHeader(QStringLiteral("Recall at a budget of the anomaly "
                                                              "count, denoising autoencoder"));
-    markdown += QStringLiteral(
-                    "Recall = true anomalies among the verdicts / anomalies in the table, after "
-                    "the budget is spent. Each cell is the mean over seeds %1 with the minimum "
-                    "and maximum in brackets. \"Base model alone\" ranks by the pretrained "
-                    "autoencoder's reconstruction error; \"UAI\" is the active loop with the UAI "
-                    "layer. The published columns are DAE and DAE_uai recall as published by "
-                    "Pimentel et al., \"Deep Active Learning for Anomaly Detection\" (IJCNN "
-                    "2020); \"data relation\" says how our table relates to theirs.\n\n")
-                    .arg(seedList(options.seeds));
+    markdown +=
+        QStringLiteral("Recall = true anomalies among the verdicts / anomalies in the table, after "
+                       "the budget is spent. Each cell is the mean over seeds %1 with the minimum "
+                       "and maximum in brackets. \"Base model alone\" ranks by the pretrained "
+                       "autoencoder's reconstruction error. \"Published method\" is the active "
+                       "loop with the UAI layer as published: the reconstruction error ranks the "
+                       "queue until the layer has an anomaly and a normal verdict. \"Default "
+                       "method\" is the application's default for feature tables with the "
+                       "autoencoder (--base-ranking auto): the same loop, where until then each "
+                       "round the reconstruction error or an isolation forest on the features "
+                       "ranks the queue, whichever holds more anomalies among the verdicts on "
+                       "its top items. The published columns are DAE and DAE_uai recall as "
+                       "published by "
+                       "Pimentel et al., \"Deep Active Learning for Anomaly Detection\" (IJCNN "
+                       "2020); \"data relation\" says how our table relates to theirs.\n\n")
+            .arg(seedList(options.seeds));
     markdown += table
                 + QStringLiteral("\n## Commands\n\nEach row is the runs of this command "
                                  "for every seed; `uai-cli run` prints the UAI and base "
-                                 "found counts of one seed.\n\n")
+                                 "found counts of one seed. The base model alone comes from "
+                                 "the published method's runs.\n\n")
                 + commands;
     if (!skipped.isEmpty())
         markdown += QStringLiteral("\n## Skipped files\n\n") + skipped;
@@ -830,6 +872,7 @@ struct SummaryRow {
     int roundSteps = 0;
     double baseMean = 0.0;
     double uaiMean = 0.0;
+    double defaultMean = 0.0;
     QString publishedName;
     double publishedDae = 0.0;
     double publishedDaeUai = 0.0;
@@ -872,6 +915,7 @@ bool readSummary(const QString &path, std::vector<SummaryRow> *rows, QString *er
                                QStringLiteral("round_steps"),
                                QStringLiteral("base_mean"),
                                QStringLiteral("uai_mean"),
+                               QStringLiteral("default_mean"),
                                QStringLiteral("published_name"),
                                QStringLiteral("published_dae"),
                                QStringLiteral("published_dae_uai"),
@@ -905,6 +949,7 @@ bool readSummary(const QString &path, std::vector<SummaryRow> *rows, QString *er
         row.roundSteps = int(number("round_steps"));
         row.baseMean = number("base_mean");
         row.uaiMean = number("uai_mean");
+        row.defaultMean = number("default_mean");
         row.publishedName = field("published_name");
         if (!row.publishedName.isEmpty()) {
             row.publishedDae = number("published_dae");
@@ -942,17 +987,26 @@ QString incomparableReason(const SummaryRow &row)
     return QString();
 }
 
+/// The recall of a table2 summary row that the overview compares with the published one.
+enum class Compared { DefaultMethod, PublishedMethod, BaseModel };
+
 /// Lists the published tables where `ours` is below or at/above the published value.
-QString compareWithPublished(const std::vector<SummaryRow> &rows, bool withUai)
+QString compareWithPublished(const std::vector<SummaryRow> &rows, Compared compared)
 {
     QStringList below, atOrAbove;
     for (const SummaryRow &row : rows) {
         if (row.publishedName.isEmpty() || !incomparableReason(row).isEmpty())
             continue;
+        double measured = row.baseMean;
+        if (compared == Compared::DefaultMethod)
+            measured = row.defaultMean;
+        else if (compared == Compared::PublishedMethod)
+            measured = row.uaiMean;
         // Compared at the published precision of two decimals, so that a difference the table
         // cannot show does not count as below.
-        const double ours = std::round((withUai ? row.uaiMean : row.baseMean) * 100.0) / 100.0;
-        const double published = withUai ? row.publishedDaeUai : row.publishedDae;
+        const double ours = std::round(measured * 100.0) / 100.0;
+        const double published =
+            compared == Compared::BaseModel ? row.publishedDae : row.publishedDaeUai;
         const QString item = QStringLiteral("%1 (%2; %3): ours %4 over %5 seeds, published %6")
                                  .arg(row.publishedName, row.table, row.relation)
                                  .arg(ours, 0, 'f', 2)
@@ -963,8 +1017,12 @@ QString compareWithPublished(const std::vector<SummaryRow> &rows, bool withUai)
         else
             atOrAbove.append(item);
     }
-    const QString what = withUai ? QStringLiteral("With the UAI layer (published DAE_uai)")
-                                 : QStringLiteral("Base model alone (published DAE)");
+    QString what = QStringLiteral("Base model alone (published DAE)");
+    if (compared == Compared::DefaultMethod)
+        what = QStringLiteral("Default method, the UAI layer after adaptive first queues "
+                              "(published DAE_uai)");
+    else if (compared == Compared::PublishedMethod)
+        what = QStringLiteral("Published method with the UAI layer (published DAE_uai)");
     QString text = QStringLiteral("%1: below the published recall on %2 of %3 tables.\n\n")
                        .arg(what)
                        .arg(below.size())
@@ -974,6 +1032,27 @@ QString compareWithPublished(const std::vector<SummaryRow> &rows, bool withUai)
     for (const QString &item : atOrAbove)
         text += QStringLiteral("- at or above: %1\n").arg(item);
     return text + QLatin1Char('\n');
+}
+
+/// Lists the tables where a method's mean recall ends below that of the base model alone.
+QString belowBaseModel(const std::vector<SummaryRow> &rows, bool defaultMethod)
+{
+    QStringList tables;
+    for (const SummaryRow &row : rows) {
+        const double measured = defaultMethod ? row.defaultMean : row.uaiMean;
+        if (measured < row.baseMean) {
+            tables.append(QStringLiteral("%1 (%2, base model alone %3)")
+                              .arg(row.table)
+                              .arg(measured, 0, 'f', 2)
+                              .arg(row.baseMean, 0, 'f', 2));
+        }
+    }
+    if (tables.isEmpty())
+        return QString();
+    return QStringLiteral("With the %1, the mean recall ends below that of the base model alone "
+                          "on: %2.\n\n")
+        .arg(defaultMethod ? QStringLiteral("default method") : QStringLiteral("published method"),
+             tables.join(QStringLiteral(", ")));
 }
 
 } // namespace
@@ -1015,21 +1094,10 @@ int runOverview(ExperimentContext &context)
                                    "published set-up (a --quick, --budget or step override):\n\n")
                     + incomparable + QLatin1Char('\n');
         }
-        page += compareWithPublished(rows, true) + compareWithPublished(rows, false);
-        QStringList uaiBelowBase;
-        for (const SummaryRow &row : rows) {
-            if (row.uaiMean < row.baseMean) {
-                uaiBelowBase.append(QStringLiteral("%1 (UAI %2, base model alone %3)")
-                                        .arg(row.table)
-                                        .arg(row.uaiMean, 0, 'f', 2)
-                                        .arg(row.baseMean, 0, 'f', 2));
-            }
-        }
-        if (!uaiBelowBase.isEmpty()) {
-            page += QStringLiteral("With the UAI layer, the mean recall ends below that of the "
-                                   "base model alone on: %1.\n\n")
-                        .arg(uaiBelowBase.join(QStringLiteral(", ")));
-        }
+        page += compareWithPublished(rows, Compared::DefaultMethod)
+                + compareWithPublished(rows, Compared::PublishedMethod)
+                + compareWithPublished(rows, Compared::BaseModel) + belowBaseModel(rows, true)
+                + belowBaseModel(rows, false);
     } else {
         page += QStringLiteral("No table2 results in the folder yet.\n\n");
     }

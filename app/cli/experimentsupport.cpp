@@ -300,7 +300,8 @@ void ExperimentContext::prefetch(const std::vector<RunSpec> &specs)
                          .arg(specs.size()));
         }
     };
-    const std::size_t threadCount = std::min<std::size_t>(std::size_t(m_options.jobs), specs.size());
+    const std::size_t threadCount =
+        std::min<std::size_t>(std::size_t(m_options.jobs), specs.size());
     std::vector<std::thread> threads;
     threads.reserve(threadCount);
     for (std::size_t i = 0; i < threadCount; ++i)

@@ -142,10 +142,15 @@ bool parseRunOptions(QCommandLineParser &parser,
          QStringLiteral("score")},
         {QStringLiteral("base-ranking"),
          QStringLiteral("What ranks the queue when the UAI layer does "
-                        "not: score (the base model's anomaly score), "
-                        "iforest (the isolation-forest score) or mixed "
-                        "(the mean of both rankings' percentiles). "
-                        "Default: score."),
+                        "not: score (the base model's anomaly score, "
+                        "published method), iforest (the "
+                        "isolation-forest score), mixed (the mean of "
+                        "both rankings' percentiles), interleaved (the "
+                        "top items of both in turn), adaptive (each "
+                        "round, score or iforest, whichever holds more "
+                        "anomalies among the verdicts on its top items) "
+                        "or auto (adaptive for CSV tables with the dae "
+                        "model, otherwise score). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),
@@ -180,7 +185,8 @@ bool parseRunOptions(QCommandLineParser &parser,
         *error = QStringLiteral("--data is required; give %1.").arg(uai::dataSourceHelp());
         return false;
     }
-    for (const QString &name : {QStringLiteral("data"), QStringLiteral("model"), QStringLiteral("curve")}) {
+    for (const QString &name :
+         {QStringLiteral("data"), QStringLiteral("model"), QStringLiteral("curve")}) {
         if (parser.values(name).size() > 1) {
             *error = QStringLiteral("--%1 is given %2 times; give it once.")
                          .arg(name)
@@ -204,8 +210,8 @@ bool parseRunOptions(QCommandLineParser &parser,
 
     const QString start = parser.value(QStringLiteral("layer-start"));
     if (!start.isEmpty() && !uai::parseLayerStart(start, &options->loop.layerStart)) {
-        *error = QStringLiteral("--layer-start \"%1\" is unknown; use random or base-score.")
-                     .arg(start);
+        *error =
+            QStringLiteral("--layer-start \"%1\" is unknown; use random or base-score.").arg(start);
         return false;
     }
 

@@ -66,7 +66,9 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
         {QStringLiteral("base-ranking"),
          QStringLiteral("What ranks the queue while the UAI layer does not: score (the base "
                         "model's anomaly score, published method), iforest (an isolation forest "
-                        "on the features) or mixed. Default: score."),
+                        "on the features), mixed, interleaved, adaptive (score or forest, "
+                        "whichever found more so far), or auto (adaptive for feature tables with "
+                        "the autoencoder, otherwise score). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),
@@ -134,25 +136,25 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
             parser, QStringLiteral("k"), 1, 100000, &options.settings.loop.queueSize, &error)
         && parseInteger(parser, QStringLiteral("seed"), 0, 2147483647, &seed, &error)
         && parseInteger(parser,
-                       QStringLiteral("pretrain-steps"),
-                       0,
-                       10000000,
-                       &options.settings.loop.pretrainSteps,
-                       &error)
+                        QStringLiteral("pretrain-steps"),
+                        0,
+                        10000000,
+                        &options.settings.loop.pretrainSteps,
+                        &error)
         && parseInteger(parser,
-                       QStringLiteral("round-steps"),
-                       0,
-                       10000000,
-                       &options.settings.loop.roundSteps,
-                       &error)
+                        QStringLiteral("round-steps"),
+                        0,
+                        10000000,
+                        &options.settings.loop.roundSteps,
+                        &error)
         && parseInteger(parser, QStringLiteral("threads"), 1, 256, &options.threads, &error)
         && parseInteger(parser, QStringLiteral("demo"), 1, 50, &options.demoPace, &error)
         && parseInteger(parser,
-                       QStringLiteral("screenshots-after"),
-                       0,
-                       100000000,
-                       &options.screenshotAfterVerdicts,
-                       &error);
+                        QStringLiteral("screenshots-after"),
+                        0,
+                        100000000,
+                        &options.screenshotAfterVerdicts,
+                        &error);
     if (!valid)
         return fail(error);
     if (parser.isSet(QStringLiteral("hidden"))) {

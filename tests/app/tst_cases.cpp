@@ -451,8 +451,9 @@ void tst_Cases::caseOutcome()
     }
     // Training completed: the summary line is printed, with the expected counts where the
     // outcome does not depend on the ranking.
-    static const QRegularExpression line(QStringLiteral(
-        "^found \\d+ of \\d+ anomalies with \\d+ verdicts \\(base model alone: \\d+\\)\\n$"));
+    static const QRegularExpression line(
+        QStringLiteral("^found \\d+ of \\d+ anomalies with \\d+ verdicts \\(base model alone: "
+                       "\\d+(, isolation forest alone: \\d+)?\\)\\n$"));
     QVERIFY2(line.match(run.out).hasMatch(), qPrintable(run.out));
     if (!summary.isEmpty())
         QVERIFY2(run.out.startsWith(summary), qPrintable(run.out));
@@ -477,13 +478,17 @@ void tst_Cases::poolRunsOutCurve()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QStringList lines =
         QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    // Two rounds (3 then 5 verdicts) for each method; the run stops once every item has one.
-    QCOMPARE(lines.size(), 1 + 2 + 2);
+    // Two rounds (3 then 5 verdicts) for each method. The default first queues on a table use
+    // the isolation forest, so its own ranking is a method here. The run stops once every item
+    // has a verdict.
+    QCOMPARE(lines.size(), 1 + 2 + 2 + 2);
     QCOMPARE(lines[0], QStringLiteral("method,round,verdicts,found,ranked_by"));
     QCOMPARE(lines[1].section(QLatin1Char(','), 0, 2), QStringLiteral("uai,1,3"));
     QCOMPARE(lines[2].section(QLatin1Char(','), 0, 3), QStringLiteral("uai,2,5,1"));
     QCOMPARE(lines[3].section(QLatin1Char(','), 0, 2), QStringLiteral("base,1,3"));
     QCOMPARE(lines[4].section(QLatin1Char(','), 0, 3), QStringLiteral("base,2,5,1"));
+    QCOMPARE(lines[5].section(QLatin1Char(','), 0, 2), QStringLiteral("iforest,1,3"));
+    QCOMPARE(lines[6].section(QLatin1Char(','), 0, 3), QStringLiteral("iforest,2,5,1"));
     for (const QString &row : lines.mid(1)) {
         const qsizetype found = row.section(QLatin1Char(','), 3, 3).toLongLong();
         const qsizetype verdicts = row.section(QLatin1Char(','), 2, 2).toLongLong();

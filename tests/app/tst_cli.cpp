@@ -61,8 +61,11 @@ void tst_Cli::runWritesCurveAndSummary()
                                QStringLiteral("--quiet")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
-    static const QRegularExpression summary(QStringLiteral(
-        "^found (\\d+) of 140 anomalies with 45 verdicts \\(base model alone: (\\d+)\\)\\n$"));
+    // A feature table with the autoencoder: the default first queues use the isolation forest,
+    // so its own curve is written and summarised too.
+    static const QRegularExpression summary(
+        QStringLiteral("^found (\\d+) of 140 anomalies with 45 verdicts \\(base model alone: "
+                       "(\\d+), isolation forest alone: (\\d+)\\)\\n$"));
     const auto match = summary.match(run.out);
     QVERIFY2(match.hasMatch(), qPrintable(run.out));
 
@@ -71,12 +74,14 @@ void tst_Cli::runWritesCurveAndSummary()
     const QStringList lines =
         QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.first(), QStringLiteral("method,round,verdicts,found,ranked_by"));
-    // Five rounds (10, 20, 30, 40, 45 verdicts) for each of the two methods.
-    QCOMPARE(lines.size(), 1 + 5 + 5);
+    // Five rounds (10, 20, 30, 40, 45 verdicts) for each of the three methods.
+    QCOMPARE(lines.size(), 1 + 5 + 5 + 5);
     QCOMPARE(lines[5].section(QLatin1Char(','), 0, 3),
              QStringLiteral("uai,5,45,") + match.captured(1));
     QCOMPARE(lines[10].section(QLatin1Char(','), 0, 3),
              QStringLiteral("base,5,45,") + match.captured(2));
+    QCOMPARE(lines[15].section(QLatin1Char(','), 0, 3),
+             QStringLiteral("iforest,5,45,") + match.captured(3));
     QVERIFY(lines[1].endsWith(QLatin1String(",base")));
 }
 

@@ -96,7 +96,7 @@ void tst_Experiment::initTestCase()
 
 void tst_Experiment::table2WritesCurves()
 {
-    QVERIFY(m_table2.out.contains(QLatin1String("[4/4] table2 yeast seed 2")));
+    QVERIFY(m_table2.out.contains(QLatin1String("[8/8] table2 yeast seed 2 default method")));
 
     const QStringList lines = readLines(m_dir.filePath(QStringLiteral("table2-runs.csv")));
     QVERIFY(!lines.isEmpty());
@@ -110,7 +110,8 @@ void tst_Experiment::table2WritesCurves()
         QVERIFY2(fields[6].toInt() <= fields[5].toInt(), qPrintable(lines[i]));
         last[fields[0] + QLatin1Char('/') + fields[2] + QLatin1Char('/') + fields[3]] = fields;
     }
-    QCOMPARE(last.size(), size_t(8));
+    // base, uai (the published method) and default for two tables and two seeds.
+    QCOMPARE(last.size(), size_t(12));
     for (const auto &[run, fields] : last) {
         const bool toy = run.startsWith(QLatin1String("toy"));
         // The quick budget is the anomaly count capped at 30: 20 for toy, 30 for yeast.
@@ -167,6 +168,26 @@ void tst_Experiment::table2MarkdownMatchesCurves()
     const QString yeastRow = markdown.mid(row, markdown.indexOf(QLatin1Char('\n'), row) - row);
     QVERIFY2(yeastRow.section(QLatin1Char('|'), 7, 7).trimmed().startsWith(mean + QLatin1Char(' ')),
              qPrintable(yeastRow + QStringLiteral(" expected UAI mean ") + mean));
+
+    // The default method's column, from its own curves.
+    double defaultSum = 0.0;
+    int defaultRuns = 0;
+    for (const QString &line : readLines(m_dir.filePath(QStringLiteral("table2-runs.csv")))) {
+        const QStringList fields = line.split(QLatin1Char(','));
+        if (fields[0] == QLatin1String("yeast") && fields[2] == QLatin1String("default")
+            && fields[5] == QLatin1String("30")) {
+            defaultSum += fields[6].toDouble() / 55.0;
+            ++defaultRuns;
+        }
+    }
+    QCOMPARE(defaultRuns, 2);
+    const QString defaultMean = QString::number(defaultSum / defaultRuns, 'f', 2);
+    QVERIFY2(yeastRow.section(QLatin1Char('|'), 8, 8)
+                 .trimmed()
+                 .startsWith(defaultMean + QLatin1Char(' ')),
+             qPrintable(yeastRow + QStringLiteral(" expected default mean ") + defaultMean));
+    QVERIFY(markdown.contains(QLatin1String("| yeast | default | `uai-cli run --data ")));
+    QVERIFY(markdown.contains(QLatin1String("--base-ranking score")));
 }
 
 void tst_Experiment::parallelJobsWriteTheSameCurves()
@@ -254,6 +275,8 @@ void tst_Experiment::methodsMatchRunCommand()
                               QStringLiteral("20"),
                               QStringLiteral("--seed"),
                               QStringLiteral("1"),
+                              QStringLiteral("--base-ranking"),
+                              QStringLiteral("score"),
                               QStringLiteral("--quiet")}
                       + steps);
     QVERIFY(process.waitForFinished(300000));
@@ -317,6 +340,8 @@ void tst_Experiment::forestMethodsMatchRunCommand()
                               QStringLiteral("1"),
                               QStringLiteral("--extra-score"),
                               QStringLiteral("iforest"),
+                              QStringLiteral("--base-ranking"),
+                              QStringLiteral("score"),
                               QStringLiteral("--quiet")}
                       + steps);
     QVERIFY(process.waitForFinished(300000));
@@ -387,14 +412,14 @@ void tst_Experiment::overviewComparesWithPublished()
     QFile summary(dir.filePath(QStringLiteral("table2-summary.csv")));
     QVERIFY(summary.open(QIODevice::WriteOnly));
     summary.write("table,items,anomalies,k,budget,seeds,pretrain_steps,round_steps,base_mean,"
-                  "base_min,base_max,uai_mean,uai_min,uai_max,published_name,published_dae,"
-                  "published_dae_uai,relation\n"
-                  "yeast,1191,55,3,55,5,5000,100,0.2500,0.2,0.3,0.2000,0.1,0.3,Yeast,0.23,0.33,"
-                  "\"same data\"\n"
-                  "abalone,1920,29,3,29,5,5000,100,0.0500,0.0,0.1,0.6000,0.5,0.7,Abalone,0.08,"
-                  "0.55,\"same data\"\n"
-                  "ann_thyroid_1v3,3251,73,3,30,5,5000,100,0.1,0.1,0.1,0.1,0.1,0.1,Thyroid,0.09,"
-                  "0.57,\"other construction, same source\"\n");
+                  "base_min,base_max,uai_mean,uai_min,uai_max,default_mean,default_min,"
+                  "default_max,published_name,published_dae,published_dae_uai,relation\n"
+                  "yeast,1191,55,3,55,5,5000,100,0.2500,0.2,0.3,0.2000,0.1,0.3,0.3400,0.3,0.4,"
+                  "Yeast,0.23,0.33,\"same data\"\n"
+                  "abalone,1920,29,3,29,5,5000,100,0.0500,0.0,0.1,0.6000,0.5,0.7,0.5000,0.4,0.6,"
+                  "Abalone,0.08,0.55,\"same data\"\n"
+                  "ann_thyroid_1v3,3251,73,3,30,5,5000,100,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,"
+                  "Thyroid,0.09,0.57,\"other construction, same source\"\n");
     summary.close();
 
     const QString page = dir.filePath(QStringLiteral("overview.md"));
@@ -406,7 +431,19 @@ void tst_Experiment::overviewComparesWithPublished()
                                page});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const QString text = readText(page);
-    QVERIFY2(text.contains(QLatin1String("below the published recall on 1 of 2 tables")),
+    // The default method: yeast 0.34 above 0.33, abalone 0.50 below 0.55.
+    QVERIFY2(text.contains(QLatin1String("Default method, the UAI layer after adaptive first "
+                                         "queues (published DAE_uai): below the published recall "
+                                         "on 1 of 2 tables")),
+             qPrintable(text));
+    QVERIFY(text.contains(QLatin1String(
+        "- below: Abalone (abalone; same data): ours 0.50 over 5 seeds, published 0.55, 0.05 "
+        "lower")));
+    QVERIFY(text.contains(QLatin1String(
+        "- at or above: Yeast (yeast; same data): ours 0.34 over 5 seeds, published 0.33")));
+    // The published method: yeast 0.20 below, abalone 0.60 above.
+    QVERIFY2(text.contains(QLatin1String("Published method with the UAI layer (published "
+                                         "DAE_uai): below the published recall on 1 of 2 tables")),
              qPrintable(text));
     QVERIFY(text.contains(QLatin1String(
         "- below: Yeast (yeast; same data): ours 0.20 over 5 seeds, published 0.33, 0.13 lower")));
@@ -418,8 +455,10 @@ void tst_Experiment::overviewComparesWithPublished()
         "lower")));
     QVERIFY(text.contains(QLatin1String("- Thyroid (ann_thyroid_1v3): budget 30 below the 73")));
     QVERIFY(!text.contains(QLatin1String("below: Thyroid")));
-    QVERIFY(text.contains(QLatin1String("ends below that of the base model alone on: yeast (UAI "
-                                        "0.20, base model alone 0.25).")));
+    QVERIFY(text.contains(QLatin1String("With the published method, the mean recall ends below "
+                                        "that of the base model alone on: yeast (0.20, base "
+                                        "model alone 0.25).")));
+    QVERIFY(!text.contains(QLatin1String("With the default method, the mean recall ends below")));
 }
 
 void tst_Experiment::overviewRejectsOldSummary()

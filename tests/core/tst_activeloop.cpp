@@ -47,6 +47,8 @@ uai::LoopSettings smallSettings()
     settings.batchSize = 64;
     settings.queueSize = 5;
     settings.seed = 5;
+    // The published ranking; automaticRankingFollowsData covers the default.
+    settings.baseRanking = uai::BaseRanking::AnomalyScore;
     return settings;
 }
 
@@ -107,6 +109,9 @@ private Q_SLOTS:
     void extraScoreStateRoundTrip();
     void forestRankingFillsFirstQueues();
     void mixedRankingAveragesPercentiles();
+    void automaticRankingFollowsData();
+    void interleavedRankingTakesTurns();
+    void adaptiveRankingFollowsHits();
 };
 
 void tst_ActiveLoop::initTestCase()
@@ -710,6 +715,40 @@ void tst_ActiveLoop::forestRankingFillsFirstQueues()
     QCOMPARE(round.value().queue, topUnlabeled(round.value().extraScore, *loop, 5));
 }
 
+void tst_ActiveLoop::automaticRankingFollowsData()
+{
+    const auto table = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.baseRanking = uai::BaseRanking::Automatic;
+
+    // A feature table with the autoencoder: the adaptive choice, whose first queue, without
+    // verdicts, comes from the isolation forest.
+    auto forestFirst = makeLoop(table, settings);
+    QCOMPARE(forestFirst->settings().baseRanking, uai::BaseRanking::Adaptive);
+    QVERIFY(forestFirst->pretrain().ok());
+    const auto byForest = forestFirst->rankWithoutTraining();
+    QVERIFY(byForest.ok());
+    QCOMPARE(byForest.value().queue, topUnlabeled(byForest.value().extraScore, *forestFirst, 5));
+
+    // The classifier keeps its own score, which sees the class labels the forest does not.
+    uai::LoopSettings classifier = settings;
+    classifier.model = uai::ModelKind::Classifier;
+    QCOMPARE(makeLoop(table, classifier)->settings().baseRanking, uai::BaseRanking::AnomalyScore);
+
+    // Image pixels keep the autoencoder's score.
+    auto images = std::make_shared<uai::Dataset>(*table);
+    images->kind = uai::DatasetKind::Images;
+    images->imageWidth = 2;
+    images->imageHeight = 2;
+    auto byScore = makeLoop(images, settings);
+    QCOMPARE(byScore->settings().baseRanking, uai::BaseRanking::AnomalyScore);
+    QVERIFY(byScore->pretrain().ok());
+    const auto scored = byScore->rankWithoutTraining();
+    QVERIFY(scored.ok());
+    QVERIFY(scored.value().extraScore.empty());
+    QCOMPARE(scored.value().queue, topUnlabeled(scored.value().baseScore, *byScore, 5));
+}
+
 void tst_ActiveLoop::mixedRankingAveragesPercentiles()
 {
     const auto data = makeBlobs();
@@ -739,6 +778,74 @@ void tst_ActiveLoop::mixedRankingAveragesPercentiles()
     QCOMPARE(report.queue, topUnlabeled(mixed, *loop, 5));
     QVERIFY(report.queue != topUnlabeled(report.baseScore, *loop, 5)
             || report.queue != topUnlabeled(report.extraScore, *loop, 5));
+}
+
+void tst_ActiveLoop::interleavedRankingTakesTurns()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.baseRanking = uai::BaseRanking::Interleaved;
+    settings.queueSize = 6;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY(ranked.ok());
+    const uai::RoundReport &report = ranked.value();
+
+    // The forest's best item, the score's best, the forest's second, and so on, each item
+    // taken once.
+    const std::vector<qsizetype> byForest = topUnlabeled(report.extraScore, *loop, 6);
+    const std::vector<qsizetype> byScore = topUnlabeled(report.baseScore, *loop, 6);
+    std::vector<qsizetype> expected;
+    for (size_t rank = 0; rank < 6; ++rank) {
+        for (const qsizetype item : {byForest[rank], byScore[rank]}) {
+            if (expected.size() < 6
+                && std::find(expected.begin(), expected.end(), item) == expected.end())
+                expected.push_back(item);
+        }
+    }
+    QCOMPARE(report.queue, expected);
+    QCOMPARE(report.queue.front(), byForest.front());
+    QVERIFY(std::find(report.queue.begin(), report.queue.end(), byScore.front())
+            != report.queue.end());
+}
+
+void tst_ActiveLoop::adaptiveRankingFollowsHits()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.baseRanking = uai::BaseRanking::Adaptive;
+    auto loop = makeLoop(data, settings);
+    QVERIFY(loop->pretrain().ok());
+
+    // Without verdicts both rankings count one half, and the forest wins the tie.
+    const auto first = loop->rankWithoutTraining();
+    QVERIFY(first.ok());
+    QCOMPARE(first.value().queue, topUnlabeled(first.value().extraScore, *loop, 5));
+    QCOMPARE(first.value().baseRankingKey, first.value().extraScore);
+
+    // Normal verdicts on the forest's top 10: its share is 1 / 12. The score's top 10 has
+    // fewer of them, so its share is higher and the score ranks the next queue.
+    const std::vector<qsizetype> forestTop = topUnlabeled(first.value().extraScore, *loop, 10);
+    const std::vector<qsizetype> scoreTop = topUnlabeled(first.value().baseScore, *loop, 10);
+    const auto shared = std::count_if(scoreTop.begin(), scoreTop.end(), [&](qsizetype item) {
+        return std::find(forestTop.begin(), forestTop.end(), item) != forestTop.end();
+    });
+    QVERIFY2(shared < 10, "the test needs rankings whose top 10 items differ");
+    for (const qsizetype item : forestTop)
+        loop->submitVerdict(item, uai::Verdict::Normal);
+    const auto second = loop->rankWithoutTraining();
+    QVERIFY(second.ok());
+    QVERIFY(!second.value().rankedByUai);
+    QCOMPARE(second.value().queue, topUnlabeled(second.value().baseScore, *loop, 5));
+    QCOMPARE(second.value().baseRankingKey, second.value().baseScore);
+
+    // Anomaly verdicts on those ten instead: the forest's share, 11 / 12, wins again.
+    for (const qsizetype item : forestTop)
+        loop->submitVerdict(item, uai::Verdict::Anomaly);
+    const auto third = loop->rankWithoutTraining();
+    QVERIFY(third.ok());
+    QCOMPARE(third.value().baseRankingKey, third.value().extraScore);
 }
 
 QTEST_GUILESS_MAIN(tst_ActiveLoop)

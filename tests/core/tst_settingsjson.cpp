@@ -70,6 +70,14 @@ void tst_SettingsJson::missingKeysTakeDefaults()
     QCOMPARE(read.value().loop.queueSize, 10);
     QCOMPARE(read.value().loop.extraScore, uai::ExtraScore::None);
     QCOMPARE(read.value().budget, 1000);
+    // Sessions saved before the base ranking was a setting keep the score ranking they ran with.
+    QCOMPARE(read.value().loop.baseRanking, uai::BaseRanking::AnomalyScore);
+
+    uai::SessionSettings automatic;
+    QCOMPARE(automatic.loop.baseRanking, uai::BaseRanking::Automatic);
+    const auto back = uai::sessionSettingsFromJson(uai::sessionSettingsToJson(automatic));
+    QVERIFY(back.ok());
+    QCOMPARE(back.value().loop.baseRanking, uai::BaseRanking::Automatic);
 }
 
 void tst_SettingsJson::invalidValueNamesKey_data()
