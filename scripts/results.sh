@@ -4,7 +4,7 @@
 # the overview page docs/results.md, which compares the measured recall with the published one.
 #
 #   scripts/results.sh                  every experiment with 5 seeds. The fashion-mnist curves
-#                                       take 2-4 CPU minutes per run and need Debian's
+#                                       take 1.5-3.3 CPU minutes per run and need Debian's
 #                                       dataset-fashion-mnist package.
 #   scripts/results.sh --only table2    only the named experiments (comma-separated: table2,
 #                                       methods, latent, curves), then the overview.
