@@ -69,9 +69,9 @@ enum class BaseRanking {
     /// first at equal rank).
     Interleaved,
     /// Each round, the anomaly score's or the isolation-forest score's ranking, whichever has
-    /// the larger share of anomalies among the verdicts on its top items (its top n items, n
-    /// being the anomaly and normal verdicts so far; one added to the anomalies and two to the
-    /// total, so that a ranking without verdicts counts one half). The forest wins ties.
+    /// the larger share of anomalies among the verdicts on its top n items. n is the number of
+    /// anomaly and normal verdicts so far. Each share counts one extra anomaly and one extra
+    /// normal verdict, so a ranking without verdicts counts one half. The forest wins ties.
     Adaptive,
 };
 

@@ -13,9 +13,9 @@
 #                                       build/results-quick/ and build/results-quick.md.
 #
 # Extra arguments after -- go to every experiment, for example -- --datasets yeast,abalone.
-# Environment: BUILD_DIR (default build), JOBS (build jobs, default 2), RUN_JOBS (simulations
-# run at once, default the number of cores; results do not depend on it), DATA_DIR (default
-# ../shared/data).
+# Environment: BUILD_DIR (default build), JOBS (build jobs, default 2), DATA_DIR (default
+# ../shared/data), RUN_JOBS (simulations run at once, default the number of cores). The results
+# do not depend on RUN_JOBS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -355,10 +355,11 @@ int runTable2Experiment(ExperimentContext &context)
                        "loop with the UAI layer as published: the reconstruction error ranks the "
                        "queue until the layer has an anomaly and a normal verdict. \"Default "
                        "method\" is the application's default for feature tables with the "
-                       "autoencoder (--base-ranking auto): the same loop, where until then each "
-                       "round the reconstruction error or an isolation forest on the features "
-                       "ranks the queue, whichever holds more anomalies among the verdicts on "
-                       "its top items. The published columns are DAE and DAE_uai recall as "
+                       "autoencoder (--base-ranking auto). It is the same loop, except in the "
+                       "rounds before the switch. In each of those, the reconstruction error or "
+                       "an isolation forest on the features ranks the queue, whichever has more "
+                       "anomalies among the verdicts on its top items. The published columns are "
+                       "DAE and DAE_uai recall as "
                        "published by "
                        "Pimentel et al., \"Deep Active Learning for Anomaly Detection\" (IJCNN "
                        "2020); \"data relation\" says how our table relates to theirs.\n\n")
@@ -1017,14 +1018,14 @@ QString compareWithPublished(const std::vector<SummaryRow> &rows, Compared compa
         else
             atOrAbove.append(item);
     }
-    QString what = QStringLiteral("Base model alone (published DAE)");
+    QString heading = QStringLiteral("Base model alone (published DAE)");
     if (compared == Compared::DefaultMethod)
-        what = QStringLiteral("Default method, the UAI layer after adaptive first queues "
-                              "(published DAE_uai)");
+        heading = QStringLiteral("Default method, the UAI layer after adaptive first queues "
+                                 "(published DAE_uai)");
     else if (compared == Compared::PublishedMethod)
-        what = QStringLiteral("Published method with the UAI layer (published DAE_uai)");
+        heading = QStringLiteral("Published method with the UAI layer (published DAE_uai)");
     QString text = QStringLiteral("%1: below the published recall on %2 of %3 tables.\n\n")
-                       .arg(what)
+                       .arg(heading)
                        .arg(below.size())
                        .arg(below.size() + atOrAbove.size());
     for (const QString &item : below)

@@ -278,8 +278,8 @@ void ExperimentContext::prefetch(const std::vector<RunSpec> &specs)
     std::atomic<std::size_t> next{0};
     std::mutex printing;
     const auto work = [&] {
-        // Threads that LibTorch did not start take the process's intra-op setting only through
-        // this call.
+        // Applies the intra-op thread count on this worker too, so that OpenMP regions and BLAS
+        // calls started here use the configured count.
         uai::configureTorchThreads(m_options.threads);
         for (std::size_t index = next++; index < specs.size(); index = next++) {
             const RunSpec &spec = specs[index];

@@ -730,7 +730,7 @@ void tst_ActiveLoop::automaticRankingFollowsData()
     QVERIFY(byForest.ok());
     QCOMPARE(byForest.value().queue, topUnlabeled(byForest.value().extraScore, *forestFirst, 5));
 
-    // The classifier keeps its own score, which sees the class labels the forest does not.
+    // The classifier keeps its own score, which uses the class labels that the forest ignores.
     uai::LoopSettings classifier = settings;
     classifier.model = uai::ModelKind::Classifier;
     QCOMPARE(makeLoop(table, classifier)->settings().baseRanking, uai::BaseRanking::AnomalyScore);
