@@ -1,5 +1,6 @@
 #include "activeloop.h"
 
+#include "forestlayer.h"
 #include "isolationforest.h"
 #include "tfrmsprop.h"
 #include "uainetwork.h"
@@ -19,6 +20,7 @@
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -116,6 +118,8 @@ struct ActiveLoop::Impl {
     /// The standardised isolation-forest score per item when the UAI layer or the base ranking
     /// uses it, otherwise empty.
     std::vector<float> isolationScores;
+    /// The forest layer when the base ranking is BaseRanking::ForestLayer, otherwise empty.
+    std::optional<ForestLayer> forestLayer;
     std::unique_ptr<UaiNetwork> network;
     std::unique_ptr<TfRmsprop> optimizer;
     bool pretrained = false;
@@ -217,10 +221,19 @@ Status ActiveLoop::Impl::ensureIsolationScores()
         return success();
     IsolationForestSettings forest;
     forest.seed = settings.seed;
-    auto scores = standardisedIsolationScores(*dataset, forest);
-    if (!scores.ok())
-        return fail(scores.error());
-    isolationScores = std::move(scores).value();
+    if (settings.baseRanking == BaseRanking::ForestLayer) {
+        // The layer grows the same forest, so its scores are the ones the other rankings use.
+        auto layer = ForestLayer::grow(*dataset, forest);
+        if (!layer.ok())
+            return fail(layer.error());
+        forestLayer = std::move(layer).value();
+        isolationScores = forestLayer->forestScores();
+    } else {
+        auto scores = standardisedIsolationScores(*dataset, forest);
+        if (!scores.ok())
+            return fail(scores.error());
+        isolationScores = std::move(scores).value();
+    }
     if (settings.extraScore == ExtraScore::IsolationForest) {
         extraScores =
             at::from_blob(isolationScores.data(), {dataset->itemCount, 1}, at::kFloat).clone();
@@ -458,10 +471,13 @@ bool ActiveLoop::Impl::score(RoundReport &report, const std::atomic_bool *stop) 
 bool ActiveLoop::Impl::rankByUai(qsizetype anomalies, qsizetype normals, bool sample)
 {
     switch (settings.switchRule) {
+    case SwitchRule::Automatic: // create() resolves it
     case SwitchRule::BothVerdicts:
         return anomalies > 0 && normals > 0;
     case SwitchRule::SecondRound:
         return anomalies + normals > 0;
+    case SwitchRule::Never:
+        return false;
     case SwitchRule::Confidence:
         break;
     }
@@ -646,6 +662,20 @@ std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) c
         return hitRate(report.extraScore) >= hitRate(report.baseScore) ? report.extraScore
                                                                        : report.baseScore;
     }
+    case BaseRanking::ForestLayer: {
+        std::vector<qsizetype> anomalies;
+        std::vector<qsizetype> normals;
+        {
+            std::lock_guard lock(verdictMutex);
+            for (size_t i = 0; i < verdicts.size(); ++i) {
+                if (verdicts[i] == static_cast<std::int8_t>(Verdict::Anomaly))
+                    anomalies.push_back(static_cast<qsizetype>(i));
+                else if (verdicts[i] == static_cast<std::int8_t>(Verdict::Normal))
+                    normals.push_back(static_cast<qsizetype>(i));
+            }
+        }
+        return forestLayer->rank(anomalies, normals);
+    }
     }
     return report.baseScore;
 }
@@ -735,6 +765,7 @@ Result<std::unique_ptr<ActiveLoop>> ActiveLoop::create(std::shared_ptr<const Dat
         impl->dataset = dataset;
         impl->settings = settings;
         impl->settings.baseRanking = settings.resolvedBaseRanking(*dataset);
+        impl->settings.switchRule = settings.resolvedSwitchRule(*dataset);
         impl->generator = at::detail::createCPUGenerator(settings.seed);
         impl->switchGenerator.seed(settings.seed);
         impl->features = at::from_blob(const_cast<float *>(dataset->features.data()),

@@ -1,5 +1,7 @@
 #include "datalimits.h"
 
+#include "forestlayer.h"
+
 #include "idxreader.h"
 
 #include <QDir>
@@ -168,6 +170,14 @@ MemoryEstimate estimateMemory(std::int64_t items,
     // window keeps the current report and the one it shows.
     const std::uint64_t reportBytes = n * (positive(settings.latentSize()) + 2) * sizeof(float) * 2;
     estimate.trainingBytes = batchBytes + chunkBytes + reportBytes;
+    // The forest layer records the leaf of each item in each tree.
+    const bool forestLayer =
+        settings.baseRanking == BaseRanking::ForestLayer
+        || (settings.baseRanking == BaseRanking::Automatic && storage == StorageKind::Table
+            && settings.model == ModelKind::Autoencoder);
+    if (forestLayer)
+        estimate.trainingBytes += std::uint64_t(
+            ForestLayer::leafBytes(qsizetype(n), IsolationForestSettings().treeCount));
     return estimate;
 }
 

@@ -224,17 +224,28 @@ std::vector<float> IsolationForest::score(const float *rows, qsizetype itemCount
     return scores;
 }
 
-Result<std::vector<float>> standardisedIsolationScores(const Dataset &dataset,
-                                                       const IsolationForestSettings &settings)
+std::vector<std::int32_t> IsolationForest::leafIndices(const float *rows, qsizetype itemCount) const
 {
-    const auto start = std::chrono::steady_clock::now();
-    auto forest = IsolationForest::fit(
-        dataset.features.data(), dataset.itemCount, dataset.featureCount, settings);
-    if (!forest.ok())
-        return fail(QStringLiteral("Cannot compute the isolation-forest score of \"%1\": %2")
-                        .arg(dataset.name, forest.error()));
-    std::vector<float> scores = forest.value().score(dataset.features.data(), dataset.itemCount);
+    const size_t trees = m_roots.size();
+    std::vector<std::int32_t> leaves(size_t(std::max<qsizetype>(itemCount, 0)) * trees);
+    for (qsizetype item = 0; item < itemCount; ++item) {
+        const float *row = rows + item * m_featureCount;
+        for (size_t tree = 0; tree < trees; ++tree) {
+            std::int32_t index = m_roots[tree];
+            while (m_nodes[size_t(index)].feature >= 0) {
+                const Node &node = m_nodes[size_t(index)];
+                index = double(row[node.feature]) < node.threshold ? node.left : node.right;
+            }
+            leaves[size_t(item) * trees + tree] = index;
+        }
+    }
+    return leaves;
+}
 
+void standardiseScores(std::vector<float> &scores)
+{
+    if (scores.empty())
+        return;
     double sum = 0.0;
     double squares = 0.0;
     for (const float s : scores) {
@@ -246,10 +257,22 @@ Result<std::vector<float>> standardisedIsolationScores(const Dataset &dataset,
         std::sqrt(std::max(0.0, squares / double(scores.size()) - mean * mean));
     for (float &s : scores)
         s = deviation > 1e-12 ? float((s - mean) / deviation) : 0.0f;
+}
+
+Result<std::vector<float>> standardisedIsolationScores(const Dataset &dataset,
+                                                       const IsolationForestSettings &settings)
+{
+    const auto start = std::chrono::steady_clock::now();
+    auto forest = IsolationForest::fit(
+        dataset.features.data(), dataset.itemCount, dataset.featureCount, settings);
+    if (!forest.ok())
+        return fail(QStringLiteral("Cannot compute the isolation-forest score of \"%1\": %2")
+                        .arg(dataset.name, forest.error()));
+    std::vector<float> scores = forest.value().score(dataset.features.data(), dataset.itemCount);
+    standardiseScores(scores);
     qCDebug(lcForest)
         << "isolation-forest scores of" << dataset.name << "in"
-        << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
-        << "s; raw mean" << mean << "deviation" << deviation;
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << "s";
     return scores;
 }
 

@@ -48,6 +48,13 @@ public:
     /// subsample size. rows must have the featureCount columns the forest was grown on.
     std::vector<float> score(const float *rows, qsizetype itemCount) const;
 
+    /// Returns, for each row and tree, the index of the leaf the row reaches, row-major
+    /// (itemCount x treeCount()). Indices are below nodeCount() and unique across trees.
+    std::vector<std::int32_t> leafIndices(const float *rows, qsizetype itemCount) const;
+
+    int treeCount() const { return int(m_roots.size()); }
+    /// Number of nodes (splits and leaves) of all trees together.
+    qsizetype nodeCount() const { return qsizetype(m_nodes.size()); }
     qsizetype featureCount() const { return m_featureCount; }
     int subsampleSize() const { return m_subsampleSize; }
 
@@ -70,6 +77,9 @@ private:
     std::vector<Node> m_nodes;
     std::vector<std::int32_t> m_roots; ///< Index of each tree's root in m_nodes.
 };
+
+/// Shifts and scales scores to zero mean and unit variance. Equal scores become zeros.
+void standardiseScores(std::vector<float> &scores);
 
 /// Grows an isolation forest on a dataset's features (standardised for tables, pixels in [0, 1]
 /// for images) and returns every item's score. The scores are standardised to zero mean and unit

@@ -37,20 +37,27 @@ QString modelKindName(ModelKind kind)
 QString switchRuleName(SwitchRule rule)
 {
     switch (rule) {
+    case SwitchRule::Automatic:
+        return QStringLiteral("auto");
     case SwitchRule::BothVerdicts:
         return QStringLiteral("both-verdicts");
     case SwitchRule::SecondRound:
         return QStringLiteral("second-round");
     case SwitchRule::Confidence:
         return QStringLiteral("confidence");
+    case SwitchRule::Never:
+        return QStringLiteral("never");
     }
     return {};
 }
 
 bool parseSwitchRule(const QString &name, SwitchRule *rule)
 {
-    for (const SwitchRule candidate :
-         {SwitchRule::BothVerdicts, SwitchRule::SecondRound, SwitchRule::Confidence}) {
+    for (const SwitchRule candidate : {SwitchRule::Automatic,
+                                       SwitchRule::BothVerdicts,
+                                       SwitchRule::SecondRound,
+                                       SwitchRule::Confidence,
+                                       SwitchRule::Never}) {
         if (name == switchRuleName(candidate)) {
             *rule = candidate;
             return true;
@@ -77,7 +84,7 @@ bool parseLayerStart(const QString &name, UaiLayerStart *start)
 
 QString switchRuleChoices()
 {
-    return QStringLiteral("both-verdicts, second-round or confidence");
+    return QStringLiteral("auto, both-verdicts, second-round, confidence or never");
 }
 
 QString extraScoreName(ExtraScore score)
@@ -116,6 +123,8 @@ QString baseRankingName(BaseRanking ranking)
         return QStringLiteral("interleaved");
     case BaseRanking::Adaptive:
         return QStringLiteral("adaptive");
+    case BaseRanking::ForestLayer:
+        return QStringLiteral("forest-layer");
     }
     return {};
 }
@@ -127,7 +136,8 @@ bool parseBaseRanking(const QString &name, BaseRanking *ranking)
                                         BaseRanking::IsolationForest,
                                         BaseRanking::Mixed,
                                         BaseRanking::Interleaved,
-                                        BaseRanking::Adaptive}) {
+                                        BaseRanking::Adaptive,
+                                        BaseRanking::ForestLayer}) {
         if (name == baseRankingName(candidate)) {
             *ranking = candidate;
             return true;
@@ -138,7 +148,7 @@ bool parseBaseRanking(const QString &name, BaseRanking *ranking)
 
 QString baseRankingChoices()
 {
-    return QStringLiteral("auto, score, iforest, mixed, interleaved or adaptive");
+    return QStringLiteral("auto, score, iforest, mixed, interleaved, adaptive or forest-layer");
 }
 
 BaseRanking LoopSettings::resolvedBaseRanking(const Dataset &dataset) const
@@ -148,7 +158,15 @@ BaseRanking LoopSettings::resolvedBaseRanking(const Dataset &dataset) const
     // A forest cannot split a single item.
     const bool forest = dataset.kind == DatasetKind::Table && model == ModelKind::Autoencoder
                         && dataset.itemCount >= 2;
-    return forest ? BaseRanking::Adaptive : BaseRanking::AnomalyScore;
+    return forest ? BaseRanking::ForestLayer : BaseRanking::AnomalyScore;
+}
+
+SwitchRule LoopSettings::resolvedSwitchRule(const Dataset &dataset) const
+{
+    if (switchRule != SwitchRule::Automatic)
+        return switchRule;
+    return resolvedBaseRanking(dataset) == BaseRanking::ForestLayer ? SwitchRule::Never
+                                                                    : SwitchRule::BothVerdicts;
 }
 
 } // namespace uai

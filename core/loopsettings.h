@@ -15,6 +15,9 @@ enum class ModelKind {
 
 /// When the queue switches from the base model's anomaly score to the UAI layer's output.
 enum class SwitchRule {
+    /// Never for the forest layer (it learns from the verdicts itself), BothVerdicts otherwise;
+    /// see resolvedSwitchRule().
+    Automatic,
     /// Rank by the UAI layer once it has trained on at least one anomaly and one normal verdict.
     BothVerdicts,
     /// Rank by the UAI layer from the second round on, whatever the verdicts so far.
@@ -24,6 +27,9 @@ enum class SwitchRule {
     /// a Beta posterior over recent verdicts with older rounds discounted, and one draw per
     /// round decides (Thompson sampling).
     Confidence,
+    /// The UAI layer trains on the verdicts but never ranks the queue: the base ranking fills
+    /// every queue.
+    Never,
 };
 
 /// Initial state of the UAI layer before its first verdict.
@@ -50,11 +56,11 @@ struct Dataset;
 /// The ranking that fills the queue whenever the UAI layer does not: before the switch to the
 /// layer, and in the confidence rule's rounds for the base ranking.
 enum class BaseRanking {
-    /// Adaptive for feature tables of at least 2 items with the autoencoder, AnomalyScore
+    /// ForestLayer for feature tables of at least 2 items with the autoencoder, AnomalyScore
     /// otherwise; see resolvedBaseRanking(). With the autoencoder on the benchmark tables, the
-    /// adaptive choice found more anomalies on average than the published score ranking
-    /// (docs/results/methods.md). On pixels the forest ranks poorly. It cannot see the
-    /// classifier's label corruption either.
+    /// forest layer found more anomalies on average than the published method and every other
+    /// ranking measured (docs/results/methods.md). On pixels the forest ranks poorly. It cannot
+    /// see the classifier's label corruption either.
     Automatic,
     /// The base model's anomaly score, as published.
     AnomalyScore,
@@ -73,6 +79,10 @@ enum class BaseRanking {
     /// anomaly and normal verdicts so far. Each share counts one extra anomaly and one extra
     /// normal verdict, so a ranking without verdicts counts one half. The forest wins ties.
     Adaptive,
+    /// A logistic layer on the isolation forest's leaves, anchored to its score and refitted on
+    /// all verdicts each round (see ForestLayer): the forest's ranking, raised near anomaly
+    /// verdicts and lowered near normal ones.
+    ForestLayer,
 };
 
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
@@ -91,7 +101,7 @@ struct LoopSettings {
     /// Standard deviation of the Gaussian noise added to the autoencoder's input in training.
     /// The published method leaves it open; 0.1 suits both [0, 1] pixels and standardised columns.
     double inputNoise = 0.1;
-    SwitchRule switchRule = SwitchRule::BothVerdicts;
+    SwitchRule switchRule = SwitchRule::Automatic;
     UaiLayerStart layerStart = UaiLayerStart::Random;
     ExtraScore extraScore = ExtraScore::None;
     BaseRanking baseRanking = BaseRanking::Automatic;
@@ -108,6 +118,10 @@ struct LoopSettings {
     /// The base ranking these settings use on the dataset: baseRanking itself, or for
     /// BaseRanking::Automatic the ranking it stands for there.
     BaseRanking resolvedBaseRanking(const Dataset &dataset) const;
+    /// The switch rule these settings use on the dataset: switchRule itself, or for
+    /// SwitchRule::Automatic, Never when the resolved base ranking is the forest layer and
+    /// BothVerdicts otherwise.
+    SwitchRule resolvedSwitchRule(const Dataset &dataset) const;
 
     /// Returns an empty string when the settings are usable, otherwise which field is invalid
     /// and why.
@@ -117,14 +131,15 @@ struct LoopSettings {
 /// Returns "dae" or "class", the spelling used on the command line and in files.
 QString modelKindName(ModelKind kind);
 
-/// Returns "both-verdicts", "second-round" or "confidence", the spelling used on the command line
-/// and in files.
+/// Returns "auto", "both-verdicts", "second-round", "confidence" or "never", the spelling used on
+/// the command line and in files.
 QString switchRuleName(SwitchRule rule);
 
 /// Parses a switch rule name; returns false for an unknown name.
 bool parseSwitchRule(const QString &name, SwitchRule *rule);
 
-/// The accepted switch rule names, for messages: "both-verdicts, second-round or confidence".
+/// The accepted switch rule names, for messages: "auto, both-verdicts, second-round, confidence or
+/// never".
 QString switchRuleChoices();
 
 /// Returns "random" or "base-score", the spelling used on the command line and in files.
@@ -142,15 +157,15 @@ bool parseExtraScore(const QString &name, ExtraScore *score);
 /// The accepted extra score names, for messages: "none or iforest".
 QString extraScoreChoices();
 
-/// Returns "auto", "score", "iforest", "mixed", "interleaved" or "adaptive", the spelling used on
-/// the command line and in files.
+/// Returns "auto", "score", "iforest", "mixed", "interleaved", "adaptive" or "forest-layer", the
+/// spelling used on the command line and in files.
 QString baseRankingName(BaseRanking ranking);
 
 /// Parses a base ranking name; returns false for an unknown name.
 bool parseBaseRanking(const QString &name, BaseRanking *ranking);
 
-/// The accepted base ranking names, for messages: "auto, score, iforest, mixed, interleaved or
-/// adaptive".
+/// The accepted base ranking names, for messages: "auto, score, iforest, mixed, interleaved,
+/// adaptive or forest-layer".
 QString baseRankingChoices();
 
 } // namespace uai

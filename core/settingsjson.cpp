@@ -115,7 +115,9 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
     }
     if (json.contains(kSwitchRule)) {
         if (!parseSwitchRule(json[kSwitchRule].toString(), &settings.loop.switchRule))
-            return wrongType(kSwitchRule, "\"both-verdicts\", \"second-round\" or \"confidence\"");
+            return wrongType(kSwitchRule,
+                             "\"auto\", \"both-verdicts\", \"second-round\", \"confidence\" or "
+                             "\"never\"");
     }
     if (json.contains(kLayerStart)
         && !parseLayerStart(json[kLayerStart].toString(), &settings.loop.layerStart))
@@ -127,7 +129,9 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
     settings.loop.baseRanking = BaseRanking::AnomalyScore;
     if (json.contains(kBaseRanking)
         && !parseBaseRanking(json[kBaseRanking].toString(), &settings.loop.baseRanking))
-        return wrongType(kBaseRanking, "\"auto\", \"score\", \"iforest\" or \"mixed\"");
+        return wrongType(kBaseRanking,
+                         "\"auto\", \"score\", \"iforest\", \"mixed\", \"interleaved\", "
+                         "\"adaptive\" or \"forest-layer\"");
     if (json.contains(kSeed)) {
         bool ok = false;
         settings.loop.seed = json[kSeed].toString().toULongLong(&ok);

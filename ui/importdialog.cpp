@@ -243,11 +243,15 @@ void ImportDialog::buildForm()
     loopForm->addRow(tr("&Latent units:"), m_latentSpin);
     m_switchCombo = new QComboBox(this);
     m_switchCombo->setObjectName(QStringLiteral("switchCombo"));
+    m_switchCombo->addItem(tr("Automatic: never with the forest layer, else the published rule"),
+                           switchRuleName(SwitchRule::Automatic));
     m_switchCombo->addItem(tr("After an anomaly and a normal verdict (published method)"),
                            switchRuleName(SwitchRule::BothVerdicts));
     m_switchCombo->addItem(tr("From the second round"), switchRuleName(SwitchRule::SecondRound));
     m_switchCombo->addItem(tr("Each round, the ranking whose recent picks found more"),
                            switchRuleName(SwitchRule::Confidence));
+    m_switchCombo->addItem(tr("Never: the first-queue ranking fills every queue"),
+                           switchRuleName(SwitchRule::Never));
     selectByData(m_switchCombo, switchRuleName(LoopSettings().switchRule));
     m_switchCombo->setToolTip(tr("When the queue stops following the base model's anomaly score "
                                  "and follows the UAI layer trained on your verdicts"));
@@ -255,7 +259,7 @@ void ImportDialog::buildForm()
     m_baseRankingCombo = new QComboBox(this);
     m_baseRankingCombo->setObjectName(QStringLiteral("baseRankingCombo"));
     m_baseRankingCombo->addItem(
-        tr("Automatic: adaptive on feature tables with the autoencoder, else the score"),
+        tr("Automatic: forest layer on feature tables with the autoencoder, else the score"),
         baseRankingName(BaseRanking::Automatic));
     m_baseRankingCombo->addItem(tr("Base model's anomaly score (published method)"),
                                 baseRankingName(BaseRanking::AnomalyScore));
@@ -266,13 +270,16 @@ void ImportDialog::buildForm()
                                 baseRankingName(BaseRanking::Interleaved));
     m_baseRankingCombo->addItem(tr("Adaptive: score or forest, whichever found more so far"),
                                 baseRankingName(BaseRanking::Adaptive));
+    m_baseRankingCombo->addItem(tr("Forest layer: the forest refitted on your verdicts"),
+                                baseRankingName(BaseRanking::ForestLayer));
     selectByData(m_baseRankingCombo, baseRankingName(LoopSettings().baseRanking));
     m_baseRankingCombo->setToolTip(
         tr("What ranks the queue while the UAI layer does not: before the first anomaly and "
-           "normal verdicts, and in rounds the UAI ranking rule gives to the base side. On "
-           "feature tables with the autoencoder the isolation forest found more anomalies than "
-           "the published method; on image pixels it finds few by itself, and it cannot see the "
-           "classifier's wrong labels."));
+           "normal verdicts, and in rounds the UAI ranking rule gives to the base side. The "
+           "forest layer learns from your verdicts itself: it raises items that share the "
+           "forest's leaves with anomalies and lowers those near normal items. On feature tables "
+           "with the autoencoder it found more anomalies than the published method; on image "
+           "pixels the forest finds few, and it cannot see the classifier's wrong labels."));
     loopForm->addRow(tr("&First queues:"), m_baseRankingCombo);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

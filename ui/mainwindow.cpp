@@ -358,6 +358,9 @@ void MainWindow::createCentralWidgets()
 void MainWindow::createStatusBar()
 {
     m_roundLabel = new QLabel(this);
+    m_rankingLabel = new QLabel(this);
+    m_rankingLabel->setObjectName(QStringLiteral("rankingLabel"));
+    m_rankingLabel->setToolTip(tr("What ranked the current queue"));
     m_budgetLabel = new QLabel(this);
     m_foundLabel = new QLabel(this);
     m_trainerLabel = new QLabel(this);
@@ -369,6 +372,7 @@ void MainWindow::createStatusBar()
     m_cancelButton->setToolTip(tr("Stop pretraining; the session keeps its verdicts"));
     connect(m_cancelButton, &QPushButton::clicked, m_stopTrainingAction, &QAction::trigger);
     statusBar()->addWidget(m_roundLabel);
+    statusBar()->addWidget(m_rankingLabel);
     statusBar()->addWidget(m_budgetLabel);
     statusBar()->addWidget(m_foundLabel);
     statusBar()->addPermanentWidget(m_trainerLabel);
@@ -542,10 +546,37 @@ void MainWindow::showCurrentSuspect()
     }
 }
 
+/// Returns "Queue by ..." naming what ranked the report's queue, or an empty string before the
+/// first ranking.
+QString MainWindow::rankingText(const RoundReport *report,
+                                const LoopSettings &settings,
+                                const Dataset &dataset)
+{
+    if (!report)
+        return QString();
+    if (report->rankedByUai)
+        return tr("Queue by the UAI layer");
+    switch (settings.resolvedBaseRanking(dataset)) {
+    case BaseRanking::Automatic:
+    case BaseRanking::AnomalyScore:
+        break;
+    case BaseRanking::IsolationForest:
+        return tr("Queue by the isolation forest");
+    case BaseRanking::Mixed:
+    case BaseRanking::Interleaved:
+    case BaseRanking::Adaptive:
+        return tr("Queue by the anomaly score and the isolation forest");
+    case BaseRanking::ForestLayer:
+        return tr("Queue by the forest layer");
+    }
+    return tr("Queue by the anomaly score");
+}
+
 void MainWindow::updateStatus()
 {
     if (!m_session) {
         m_roundLabel->setText(tr("No session"));
+        m_rankingLabel->clear();
         m_budgetLabel->clear();
         m_foundLabel->clear();
         m_trainerLabel->clear();
@@ -555,6 +586,8 @@ void MainWindow::updateStatus()
     }
     const TrainerController *trainer = m_session->trainer();
     m_roundLabel->setText(tr("Round %1").arg(m_session->round()));
+    m_rankingLabel->setText(rankingText(
+        m_session->latestReport().get(), m_session->settings().loop, m_session->dataset()));
     m_budgetLabel->setText(
         tr("%1 of %2 verdicts").arg(m_session->verdictsSpent()).arg(m_session->budget()));
     QString found = tr("%1 anomalies found").arg(m_session->anomalyVerdicts());
@@ -567,12 +600,11 @@ void MainWindow::updateStatus()
     QString pretraining = tr("pretraining %v of %m steps");
     if (const int folds = ActiveLoop::crossFitFolds(m_session->dataset().itemCount); folds > 0) {
         // Small tables train one network per cross-fitting fold after the main one.
-        pretraining = tr("pretraining %v of %m steps, %1 networks for cross-fitted scores")
-                          .arg(folds + 1);
+        pretraining =
+            tr("pretraining %v of %m steps, %1 networks for cross-fitted scores").arg(folds + 1);
     }
-    m_progress->setFormat(trainer->state() == TrainerController::State::Pretraining
-                              ? pretraining
-                              : tr("%p%"));
+    m_progress->setFormat(trainer->state() == TrainerController::State::Pretraining ? pretraining
+                                                                                    : tr("%p%"));
     m_cancelButton->setVisible(trainer->state() == TrainerController::State::Pretraining);
 }
 

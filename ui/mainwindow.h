@@ -22,6 +22,7 @@ class LabelingSession;
 class QueuePanel;
 class SuspectView;
 struct Dataset;
+struct RoundReport;
 
 /// The labeling window: the queue on the left, the current suspect with the verdict buttons in
 /// the middle, the charts on the right, and the round, budget, anomalies found and trainer
@@ -78,6 +79,8 @@ private:
     void detachSession();
     void showCurrentSuspect();
     void updateStatus();
+    static QString
+    rankingText(const RoundReport *report, const LoopSettings &settings, const Dataset &dataset);
     void updateActions();
     void onVerdictTriggered(int verdict);
     void onOpenDataTriggered();
@@ -120,6 +123,7 @@ private:
     QTimer *m_demoTimer = nullptr;
 
     QLabel *m_roundLabel = nullptr;
+    QLabel *m_rankingLabel = nullptr;
     QLabel *m_budgetLabel = nullptr;
     QLabel *m_foundLabel = nullptr;
     QLabel *m_trainerLabel = nullptr;

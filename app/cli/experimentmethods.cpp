@@ -21,7 +21,10 @@ QStringList methodNames()
             QStringLiteral("iforest-confidence"),
             QStringLiteral("mixed-then-uai"),
             QStringLiteral("interleaved-then-uai"),
-            QStringLiteral("adaptive-then-uai")};
+            QStringLiteral("adaptive-then-uai"),
+            QStringLiteral("forest-layer"),
+            QStringLiteral("forest-layer-confidence"),
+            QStringLiteral("forest-layer-noisy10")};
 }
 
 QString describeMethod(const QString &name)
@@ -78,8 +81,19 @@ QString describeMethod(const QString &name)
         return QStringLiteral("until the UAI layer takes over, each round the base score or the "
                               "isolation-forest score ranks the queue, whichever holds more "
                               "anomalies among the verdicts on its top items; the layer does "
-                              "not read the forest's score. The application's default for "
-                              "feature tables with the autoencoder.");
+                              "not read the forest's score.");
+    if (name == QLatin1String("forest-layer"))
+        return QStringLiteral("a logistic layer on the isolation forest's leaves, anchored to the "
+                              "forest's score and refitted on all verdicts each round, ranks "
+                              "every queue; the UAI layer on the network trains but does not "
+                              "rank. The application's default for feature tables with the "
+                              "autoencoder.");
+    if (name == QLatin1String("forest-layer-noisy10"))
+        return QStringLiteral("the forest layer with an analyst who gives 10% of the verdicts "
+                              "wrong; recall still counts true anomalies.");
+    if (name == QLatin1String("forest-layer-confidence"))
+        return QStringLiteral("the confidence rule chooses each round between the UAI layer on "
+                              "the network and the forest layer.");
     if (name == QLatin1String("uai-iforest-mixed"))
         return QStringLiteral("as uai-iforest, and the mean of the base score's and the "
                               "isolation-forest score's percentiles ranks the queue until the "
@@ -94,9 +108,11 @@ bool applyMethod(const QString &name,
                  QString *error)
 {
     *curve = MethodCurve::Uai;
-    // Every method is a change to the published method, whose base score ranks the first
-    // queues. The application's default on feature tables is adaptive-then-uai.
+    // Every method is a change to the published method: the base score ranks the first queues
+    // and the UAI layer every queue once it has an anomaly and a normal verdict. The
+    // application's default on feature tables is forest-layer.
     settings->baseRanking = uai::BaseRanking::AnomalyScore;
+    settings->switchRule = uai::SwitchRule::BothVerdicts;
     if (name == QLatin1String("base")) {
         // The base curve does not depend on the verdicts, so it comes from the "uai" run.
         *curve = MethodCurve::Base;
@@ -164,6 +180,22 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("adaptive-then-uai")) {
         settings->baseRanking = uai::BaseRanking::Adaptive;
+        return true;
+    }
+    if (name == QLatin1String("forest-layer")) {
+        settings->baseRanking = uai::BaseRanking::ForestLayer;
+        settings->switchRule = uai::SwitchRule::Never;
+        return true;
+    }
+    if (name == QLatin1String("forest-layer-noisy10")) {
+        settings->baseRanking = uai::BaseRanking::ForestLayer;
+        settings->switchRule = uai::SwitchRule::Never;
+        options->flipFraction = 0.10;
+        return true;
+    }
+    if (name == QLatin1String("forest-layer-confidence")) {
+        settings->baseRanking = uai::BaseRanking::ForestLayer;
+        settings->switchRule = uai::SwitchRule::Confidence;
         return true;
     }
     if (name == QLatin1String("uai-iforest-mixed")) {

@@ -214,6 +214,7 @@ int runTable2Experiment(ExperimentContext &context)
         tableBudget(options, anomalies, &defaultSpec.budget, &defaultSpec.settings.queueSize);
         RunSpec publishedSpec = defaultSpec;
         publishedSpec.settings.baseRanking = uai::BaseRanking::AnomalyScore;
+        publishedSpec.settings.switchRule = uai::SwitchRule::BothVerdicts;
 
         std::vector<RunSpec> batch;
         for (int seed = 1; seed <= options.seeds; ++seed) {
@@ -355,13 +356,13 @@ int runTable2Experiment(ExperimentContext &context)
                        "loop with the UAI layer as published: the reconstruction error ranks the "
                        "queue until the layer has an anomaly and a normal verdict. \"Default "
                        "method\" is the application's default for feature tables with the "
-                       "autoencoder (--base-ranking auto). It is the same loop, except in the "
-                       "rounds before the switch. In each of those, the reconstruction error or "
-                       "an isolation forest on the features ranks the queue, whichever has more "
-                       "anomalies among the verdicts on its top items. The published columns are "
-                       "DAE and DAE_uai recall as "
-                       "published by "
-                       "Pimentel et al., \"Deep Active Learning for Anomaly Detection\" (IJCNN "
+                       "autoencoder (--base-ranking auto --switch auto): the forest layer ranks "
+                       "every queue. It is a logistic layer on the leaves an isolation forest "
+                       "(100 trees) puts each item in, anchored to the forest's score and "
+                       "refitted on all verdicts each round; the autoencoder and its UAI layer "
+                       "still train but do not rank. The published columns are DAE and DAE_uai "
+                       "recall as published by Pimentel et al., \"Deep Active Learning for Anomaly "
+                       "Detection\" (IJCNN "
                        "2020); \"data relation\" says how our table relates to theirs.\n\n")
             .arg(seedList(options.seeds));
     markdown += table
@@ -697,7 +698,9 @@ int runMethodsExperiment(ExperimentContext &context)
                                       kClassBaseColour,
                                       QColor(140, 90, 170),
                                       QColor(120, 120, 40),
-                                      QColor(20, 160, 160)};
+                                      QColor(20, 160, 160),
+                                      QColor(210, 110, 30),
+                                      QColor(90, 90, 90)};
 
     // Methods with equal settings and options share one run per seed, as "base" and "uai" do.
     // The progress tags count the distinct runs.
@@ -1020,7 +1023,7 @@ QString compareWithPublished(const std::vector<SummaryRow> &rows, Compared compa
     }
     QString heading = QStringLiteral("Base model alone (published DAE)");
     if (compared == Compared::DefaultMethod)
-        heading = QStringLiteral("Default method, the UAI layer after adaptive first queues "
+        heading = QStringLiteral("Default method, the forest layer on feature tables "
                                  "(published DAE_uai)");
     else if (compared == Compared::PublishedMethod)
         heading = QStringLiteral("Published method with the UAI layer (published DAE_uai)");

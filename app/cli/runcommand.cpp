@@ -123,9 +123,13 @@ bool parseRunOptions(QCommandLineParser &parser,
         {QStringLiteral("switch"),
          QStringLiteral("When the queue switches to the UAI layer: "
                         "both-verdicts (once an anomaly and a normal "
-                        "verdict exist), second-round, or confidence "
-                        "(each round, the ranking whose recent picks "
-                        "held more anomalies). Default: both-verdicts."),
+                        "verdict exist, published method), "
+                        "second-round, confidence (each round, the "
+                        "ranking whose recent picks held more "
+                        "anomalies), never (the base ranking fills "
+                        "every queue) or auto (never with the forest "
+                        "layer, otherwise both-verdicts). Default: "
+                        "auto."),
          QStringLiteral("rule")},
         {QStringLiteral("layer-start"),
          QStringLiteral("How the UAI layer starts: random (random weights "
@@ -148,9 +152,12 @@ bool parseRunOptions(QCommandLineParser &parser,
                         "both rankings' percentiles), interleaved (the "
                         "top items of both in turn), adaptive (each "
                         "round, score or iforest, whichever holds more "
-                        "anomalies among the verdicts on its top items) "
-                        "or auto (adaptive for CSV tables with the dae "
-                        "model, otherwise score). Default: auto."),
+                        "anomalies among the verdicts on its top "
+                        "items), forest-layer (a logistic layer on the "
+                        "isolation forest's leaves, refitted on the "
+                        "verdicts each round) or auto (forest-layer for "
+                        "CSV tables with the dae model, otherwise "
+                        "score). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),

@@ -60,15 +60,16 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
                         "256,64,8."),
          QStringLiteral("sizes")},
         {QStringLiteral("switch"),
-         QStringLiteral("When the queue follows the UAI layer: both-verdicts, second-round or "
-                        "confidence (see uai-cli run --help). Default: both-verdicts."),
+         QStringLiteral("When the queue follows the UAI layer: both-verdicts, second-round, "
+                        "confidence, never or auto (see uai-cli run --help). Default: auto."),
          QStringLiteral("rule")},
         {QStringLiteral("base-ranking"),
          QStringLiteral("What ranks the queue while the UAI layer does not: score (the base "
                         "model's anomaly score, published method), iforest (an isolation forest "
                         "on the features), mixed, interleaved, adaptive (score or forest, "
-                        "whichever found more so far), or auto (adaptive for feature tables with "
-                        "the autoencoder, otherwise score). Default: auto."),
+                        "whichever found more so far), forest-layer (the forest refitted on the "
+                        "verdicts each round), or auto (forest-layer for feature tables with the "
+                        "autoencoder, otherwise score). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),

@@ -426,9 +426,9 @@ void tst_Experiment::overviewComparesWithPublished()
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const QString text = readText(page);
     // The default method: yeast 0.34 above 0.33, abalone 0.50 below 0.55.
-    QVERIFY2(text.contains(QLatin1String("Default method, the UAI layer after adaptive first "
-                                         "queues (published DAE_uai): below the published recall "
-                                         "on 1 of 2 tables")),
+    QVERIFY2(text.contains(QLatin1String("Default method, the forest layer on feature tables "
+                                         "(published DAE_uai): below the published recall on 1 "
+                                         "of 2 tables")),
              qPrintable(text));
     QVERIFY(text.contains(QLatin1String(
         "- below: Abalone (abalone; same data): ours 0.50 over 5 seeds, published 0.55, 0.05 "

@@ -721,10 +721,11 @@ void tst_ActiveLoop::automaticRankingFollowsData()
     uai::LoopSettings settings = smallSettings();
     settings.baseRanking = uai::BaseRanking::Automatic;
 
-    // A feature table with the autoencoder: the adaptive choice, whose first queue, without
-    // verdicts, comes from the isolation forest.
+    // A feature table with the autoencoder: the forest layer ranks every queue, and its first
+    // queue, without verdicts, is the isolation forest's.
     auto forestFirst = makeLoop(table, settings);
-    QCOMPARE(forestFirst->settings().baseRanking, uai::BaseRanking::Adaptive);
+    QCOMPARE(forestFirst->settings().baseRanking, uai::BaseRanking::ForestLayer);
+    QCOMPARE(forestFirst->settings().switchRule, uai::SwitchRule::Never);
     QVERIFY(forestFirst->pretrain().ok());
     const auto byForest = forestFirst->rankWithoutTraining();
     QVERIFY(byForest.ok());
@@ -742,6 +743,7 @@ void tst_ActiveLoop::automaticRankingFollowsData()
     images->imageHeight = 2;
     auto byScore = makeLoop(images, settings);
     QCOMPARE(byScore->settings().baseRanking, uai::BaseRanking::AnomalyScore);
+    QCOMPARE(byScore->settings().switchRule, uai::SwitchRule::BothVerdicts);
     QVERIFY(byScore->pretrain().ok());
     const auto scored = byScore->rankWithoutTraining();
     QVERIFY(scored.ok());

@@ -1,13 +1,17 @@
 #include "csvreader.h"
 #include "dataset.h"
+#include "forestlayer.h"
 #include "isolationforest.h"
 
 #include <QTest>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <random>
+#include <set>
 
 namespace {
 
@@ -80,6 +84,10 @@ private Q_SLOTS:
     void rejectsBadInput_data();
     void rejectsBadInput();
     void shuttleAnomaliesRankHigh();
+    void leafIndicesAreLeaves();
+    void forestLayerWithoutVerdictsIsTheForest();
+    void forestLayerFollowsAnomalyVerdicts();
+    void forestLayerBeatsForestOnCardiotocography();
 };
 
 void tst_IsolationForest::averagePathLengthMatchesDefinition_data()
@@ -253,6 +261,172 @@ void tst_IsolationForest::shuttleAnomaliesRankHigh()
           area,
           static_cast<long long>(data.itemCount));
     QVERIFY2(area > 0.9, qPrintable(QString::number(area)));
+}
+
+namespace {
+
+/// 400 standard normal items in 3 features, then two clusters of 10 outliers: one around
+/// (6, 0, 0) and one around (0, -6, 0), each with spread 0.3.
+uai::Dataset twoClusters()
+{
+    uai::Dataset data;
+    data.name = QStringLiteral("two clusters");
+    data.featureCount = 3;
+    data.features = normalRows(400, 11);
+    std::mt19937 engine(12);
+    std::normal_distribution<float> spread(0.0f, 0.3f);
+    for (const auto &centre : {std::array<float, 3>{6, 0, 0}, std::array<float, 3>{0, -6, 0}}) {
+        for (int i = 0; i < 10; ++i) {
+            for (const float c : centre)
+                data.features.push_back(c + spread(engine));
+        }
+    }
+    data.itemCount = qsizetype(data.features.size() / 3);
+    return data;
+}
+
+/// Returns the lowest key among items [first, first + count).
+float lowest(const std::vector<float> &key, size_t first, size_t count)
+{
+    return *std::min_element(key.begin() + std::ptrdiff_t(first),
+                             key.begin() + std::ptrdiff_t(first + count));
+}
+
+/// Returns the highest key among items [first, first + count).
+float highest(const std::vector<float> &key, size_t first, size_t count)
+{
+    return *std::max_element(key.begin() + std::ptrdiff_t(first),
+                             key.begin() + std::ptrdiff_t(first + count));
+}
+
+/// Plays the analyst on the ground truth: each round queues the k unlabeled items with the
+/// highest key and returns the anomalies found after budget verdicts.
+int anomaliesFound(const uai::Dataset &data,
+                   int budget,
+                   int k,
+                   const std::function<std::vector<float>(const std::vector<qsizetype> &,
+                                                          const std::vector<qsizetype> &)> &rank)
+{
+    std::vector<bool> judged(size_t(data.itemCount), false);
+    std::vector<qsizetype> anomalies;
+    std::vector<qsizetype> normals;
+    int spent = 0;
+    while (spent < budget) {
+        const std::vector<float> key = rank(anomalies, normals);
+        std::vector<qsizetype> order(size_t(data.itemCount));
+        std::iota(order.begin(), order.end(), qsizetype(0));
+        std::stable_sort(order.begin(), order.end(), [&key](qsizetype a, qsizetype b) {
+            return key[size_t(a)] > key[size_t(b)];
+        });
+        int queued = 0;
+        for (const qsizetype item : order) {
+            if (judged[size_t(item)])
+                continue;
+            judged[size_t(item)] = true;
+            if (data.truth[size_t(item)] == uai::Truth::Anomaly)
+                anomalies.push_back(item);
+            else
+                normals.push_back(item);
+            ++spent;
+            if (++queued == k || spent >= budget)
+                break;
+        }
+    }
+    return int(anomalies.size());
+}
+
+} // namespace
+
+void tst_IsolationForest::leafIndicesAreLeaves()
+{
+    const std::vector<float> rows = normalRows(300, 5);
+    uai::IsolationForestSettings settings;
+    settings.treeCount = 20;
+    const auto forest = uai::IsolationForest::fit(rows.data(), 300, 3, settings);
+    QVERIFY(forest.ok());
+    const auto leaves = forest.value().leafIndices(rows.data(), 300);
+    QCOMPARE(leaves.size(), size_t(300 * 20));
+    std::set<std::int32_t> firstTree;
+    for (size_t item = 0; item < 300; ++item) {
+        for (size_t tree = 0; tree < 20; ++tree) {
+            const std::int32_t leaf = leaves[item * 20 + tree];
+            QVERIFY(leaf >= 0 && leaf < forest.value().nodeCount());
+            if (tree == 0)
+                firstTree.insert(leaf);
+        }
+    }
+    // 300 items spread over more than one leaf of a tree.
+    QVERIFY(firstTree.size() > 1);
+    // Trees own disjoint nodes, so no other tree reaches a leaf of the first.
+    for (size_t item = 0; item < 300; ++item) {
+        for (size_t tree = 1; tree < 20; ++tree)
+            QVERIFY(!firstTree.count(leaves[item * 20 + tree]));
+    }
+    // A row identical to item 7 reaches the same leaves.
+    const std::vector<float> copy(rows.begin() + 21, rows.begin() + 24);
+    const auto again = forest.value().leafIndices(copy.data(), 1);
+    QVERIFY(std::equal(again.begin(), again.end(), leaves.begin() + 7 * 20));
+}
+
+void tst_IsolationForest::forestLayerWithoutVerdictsIsTheForest()
+{
+    const uai::Dataset data = twoClusters();
+    const auto layer = uai::ForestLayer::grow(data, {});
+    QVERIFY2(layer.ok(), qPrintable(layer.error()));
+    const auto scores = uai::standardisedIsolationScores(data, {});
+    QVERIFY(scores.ok());
+    QCOMPARE(layer.value().forestScores(), scores.value());
+    QCOMPARE(layer.value().rank({}, {}), scores.value());
+    QCOMPARE(layer.value().treeCount(), 100);
+}
+
+void tst_IsolationForest::forestLayerFollowsAnomalyVerdicts()
+{
+    const uai::Dataset data = twoClusters();
+    const auto layer = uai::ForestLayer::grow(data, {});
+    QVERIFY(layer.ok());
+    // Items 400..409 form the first cluster, 410..419 the second. Two anomaly verdicts in the
+    // second and two normal verdicts in the first put the second's other eight items above the
+    // first's, whatever the forest's own order.
+    const std::vector<float> key = layer.value().rank({410, 411}, {400, 401});
+    QVERIFY(lowest(key, 412, 8) > highest(key, 402, 8));
+    // Each item of the second cluster rose above its forest score, and each of the first fell.
+    const std::vector<float> &forest = layer.value().forestScores();
+    for (size_t item = 0; item < 10; ++item) {
+        QVERIFY(key[410 + item] > forest[410 + item]);
+        QVERIFY(key[400 + item] < forest[400 + item]);
+    }
+    // Swapping the verdicts swaps the clusters.
+    const std::vector<float> swapped = layer.value().rank({400, 401}, {410, 411});
+    QVERIFY(lowest(swapped, 402, 8) > highest(swapped, 412, 8));
+    // The fit is deterministic.
+    QCOMPARE(layer.value().rank({410, 411}, {400, 401}), key);
+    for (const float value : key)
+        QVERIFY(std::isfinite(value));
+}
+
+void tst_IsolationForest::forestLayerBeatsForestOnCardiotocography()
+{
+    const QString path = QStringLiteral(UAI_SHARED_DIR "/data/tabular/cardiotocography_1.csv");
+    auto loaded = uai::readCsv(path);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    const uai::Dataset &data = loaded.value();
+    const auto layer = uai::ForestLayer::grow(data, {});
+    QVERIFY(layer.ok());
+    // Budget 45 (the anomaly count), 3 items per round, as in the recall table.
+    const int withVerdicts = anomaliesFound(
+        data, 45, 3, [&layer](const std::vector<qsizetype> &a, const std::vector<qsizetype> &n) {
+            return layer.value().rank(a, n);
+        });
+    const int forestAlone = anomaliesFound(
+        data, 45, 3, [&layer](const std::vector<qsizetype> &, const std::vector<qsizetype> &) {
+            return layer.value().forestScores();
+        });
+    qInfo("cardiotocography: %d anomalies with the forest layer, %d with the forest alone",
+          withVerdicts,
+          forestAlone);
+    QVERIFY2(withVerdicts > forestAlone + 5,
+             qPrintable(QStringLiteral("%1 vs %2").arg(withVerdicts).arg(forestAlone)));
 }
 
 QTEST_GUILESS_MAIN(tst_IsolationForest)

@@ -203,7 +203,9 @@ void tst_LoopEdgeCases::oneClassVerdictsKeepBaseRanking()
 {
     QFETCH(bool, anomalies);
     const auto data = makeTable({});
-    auto loop = makeLoop(data, smallSettings());
+    LoopSettings settings = smallSettings();
+    settings.switchRule = SwitchRule::BothVerdicts;
+    auto loop = makeLoop(data, settings);
     QVERIFY(loop->pretrain().ok());
 
     // Items 40..43 are the anomalies, 0..3 normal.
@@ -264,7 +266,9 @@ void tst_LoopEdgeCases::queueShrinksToWhatIsLeft()
 void tst_LoopEdgeCases::everyItemLabeledGivesEmptyQueue()
 {
     const auto data = makeTable({});
-    auto loop = makeLoop(data, smallSettings());
+    LoopSettings settings = smallSettings();
+    settings.switchRule = SwitchRule::BothVerdicts;
+    auto loop = makeLoop(data, settings);
     QVERIFY(loop->pretrain().ok());
     for (qsizetype item = 0; item < data->itemCount; ++item) {
         const bool anomaly = data->truth[static_cast<size_t>(item)] == Truth::Anomaly;
@@ -278,6 +282,19 @@ void tst_LoopEdgeCases::everyItemLabeledGivesEmptyQueue()
     QVERIFY(report.value().rankedByUai);
     QVERIFY(allFinite(report.value().baseScore));
     QVERIFY(allFinite(report.value().uaiLogit));
+
+    // The default on a table: the forest layer fits every verdict and still queues nothing.
+    auto forest = makeLoop(data, smallSettings());
+    QVERIFY(forest->pretrain().ok());
+    for (qsizetype item = 0; item < data->itemCount; ++item) {
+        const bool anomaly = data->truth[static_cast<size_t>(item)] == Truth::Anomaly;
+        forest->submitVerdict(item, anomaly ? Verdict::Anomaly : Verdict::Normal);
+    }
+    const auto forestReport = forest->runRound();
+    QVERIFY2(forestReport.ok(), qPrintable(forestReport.error()));
+    QVERIFY(forestReport.value().queue.empty());
+    QVERIFY(!forestReport.value().rankedByUai);
+    QVERIFY(allFinite(forestReport.value().baseRankingKey));
 }
 
 void tst_LoopEdgeCases::singleFeatureFileTrains()
@@ -340,9 +357,8 @@ void tst_LoopEdgeCases::plantedOutliersRankFirst()
     QFETCH(quint64, seed);
 
     const QString path = QStringLiteral(UAI_SHARED_DIR "/cases/") + file;
-    Result<Dataset> loaded = file.endsWith(QLatin1String(".csv"))
-                                 ? readCsv(path, CsvOptions())
-                                 : readIdxDataset(path, QString());
+    Result<Dataset> loaded = file.endsWith(QLatin1String(".csv")) ? readCsv(path, CsvOptions())
+                                                                  : readIdxDataset(path, QString());
     QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
     auto data = std::make_shared<const Dataset>(std::move(loaded).value());
 

@@ -78,6 +78,19 @@ void tst_SettingsJson::missingKeysTakeDefaults()
     const auto back = uai::sessionSettingsFromJson(uai::sessionSettingsToJson(automatic));
     QVERIFY(back.ok());
     QCOMPARE(back.value().loop.baseRanking, uai::BaseRanking::Automatic);
+    QCOMPARE(back.value().loop.switchRule, uai::SwitchRule::Automatic);
+
+    // The forest layer and the rule that leaves every queue to it survive a round trip.
+    uai::SessionSettings forest;
+    forest.loop.baseRanking = uai::BaseRanking::ForestLayer;
+    forest.loop.switchRule = uai::SwitchRule::Never;
+    const QJsonObject json = uai::sessionSettingsToJson(forest);
+    QCOMPARE(json[QStringLiteral("base_ranking")].toString(), QStringLiteral("forest-layer"));
+    QCOMPARE(json[QStringLiteral("switch_rule")].toString(), QStringLiteral("never"));
+    const auto forestBack = uai::sessionSettingsFromJson(json);
+    QVERIFY(forestBack.ok());
+    QCOMPARE(forestBack.value().loop.baseRanking, uai::BaseRanking::ForestLayer);
+    QCOMPARE(forestBack.value().loop.switchRule, uai::SwitchRule::Never);
 }
 
 void tst_SettingsJson::invalidValueNamesKey_data()

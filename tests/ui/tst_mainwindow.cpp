@@ -11,6 +11,7 @@
 #include "trainercontroller.h"
 
 #include <QFile>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void preliminaryRankingDuringPretraining();
     void plantedOutlierSuspectedFirst();
     void forestRankingOrdersWindowQueue();
+    void statusBarNamesForestLayer();
 
 private:
     bool
@@ -165,7 +167,8 @@ void tst_MainWindow::roundUpdatesCharts()
     QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
     QSignalSpy rounds(session->trainer(), &uai::TrainerController::roundFinished);
 
-    // Give the ground truth as the verdict for the whole first queue; the fifth verdict starts a round.
+    // Give the ground truth as the verdict for the whole first queue; the fifth verdict starts a
+    // round.
     for (int i = 0; i < 5; ++i) {
         const qsizetype item = session->currentItem();
         const bool anomaly = session->dataset().truth[size_t(item)] == uai::Truth::Anomaly;
@@ -294,15 +297,14 @@ void tst_MainWindow::preliminaryRankingDuringPretraining()
 
 void tst_MainWindow::plantedOutlierSuspectedFirst()
 {
-    // 33 rows with the default network: the scores are cross-fitted, and the planted outlier,
-    // the last row, is the first suspect once pretraining ends.
+    // 33 rows with the default network and the published ranking: the scores are cross-fitted,
+    // and the planted outlier, the last row, is the first suspect once pretraining ends.
     uai::SessionSettings settings;
+    settings.loop.baseRanking = uai::BaseRanking::AnomalyScore;
     settings.loop.pretrainSteps = 300;
     settings.budget = 10;
     uai::MainWindow window;
-    QVERIFY(startWindow(window,
-                        QStringLiteral(UAI_SHARED_DIR "/cases/csv-rows-33.csv"),
-                        settings));
+    QVERIFY(startWindow(window, QStringLiteral(UAI_SHARED_DIR "/cases/csv-rows-33.csv"), settings));
     uai::LabelingSession *session = window.session();
     QSignalSpy progress(session->trainer(), &uai::TrainerController::progressChanged);
     QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr
@@ -337,6 +339,33 @@ void tst_MainWindow::forestRankingOrdersWindowQueue()
     for (const uai::LabelingSession::QueueEntry &entry : session->queue())
         windowQueue.push_back(entry.item);
     QCOMPARE(windowQueue, report->queue);
+    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("rankingLabel"))->text(),
+             QStringLiteral("Queue by the isolation forest"));
+    QVERIFY(window.close());
+}
+
+void tst_MainWindow::statusBarNamesForestLayer()
+{
+    // A feature table with the default settings: the forest layer ranks every queue, also
+    // after an anomaly and a normal verdict, when the published rule would hand the queue to
+    // the UAI layer.
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
+    uai::LabelingSession *session = window.session();
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr
+                                 && !session->latestReport()->preliminary
+                                 && !session->trainer()->isBusy(),
+                             60000);
+    const auto *label = window.findChild<QLabel *>(QStringLiteral("rankingLabel"));
+    QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer"));
+    QTest::keyClick(&window, Qt::Key_A);
+    QTest::keyClick(&window, Qt::Key_N);
+    const int round = session->round();
+    for (int i = 0; i < 3; ++i)
+        QTest::keyClick(&window, Qt::Key_N);
+    QTRY_VERIFY_WITH_TIMEOUT(session->round() > round && !session->trainer()->isBusy(), 60000);
+    QVERIFY(!session->latestReport()->rankedByUai);
+    QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer"));
     QVERIFY(window.close());
 }
 
