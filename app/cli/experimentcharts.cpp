@@ -42,7 +42,8 @@ QImage renderBandChart(const QString &title,
     view.setRenderHint(QPainter::Antialiasing);
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setTitle(title + QStringLiteral("; lines: mean over the seeds, bands: min to max"));
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    // A row at the bottom elides the names of more than five curves, so longer lists go right.
+    chart->legend()->setAlignment(bands.size() > 5 ? Qt::AlignRight : Qt::AlignBottom);
 
     auto *xAxis = new QValueAxis;
     xAxis->setTitleText(QStringLiteral("Verdicts"));

@@ -699,7 +699,7 @@ int runMethodsExperiment(ExperimentContext &context)
                                       QColor(140, 90, 170),
                                       QColor(120, 120, 40),
                                       QColor(20, 160, 160),
-                                      QColor(210, 110, 30),
+                                      QColor(200, 50, 140),
                                       QColor(90, 90, 90)};
 
     // Methods with equal settings and options share one run per seed, as "base" and "uai" do.
