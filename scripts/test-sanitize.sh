@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir="${SANITIZE_BUILD_DIR:-build-sanitize}"
-tests=(tst_csvreader tst_idxreader tst_imagefolderreader tst_sessionstore)
+tests=(tst_csvreader tst_idxreader tst_imagefolderreader tst_sessionstore tst_isolationforest)
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=g++ -DUAI_SANITIZE=ON
