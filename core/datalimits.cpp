@@ -1,7 +1,7 @@
 #include "datalimits.h"
 
+#include "dataset.h"
 #include "forestlayer.h"
-
 #include "idxreader.h"
 
 #include <QDir>
@@ -171,13 +171,12 @@ MemoryEstimate estimateMemory(std::int64_t items,
     const std::uint64_t reportBytes = n * (positive(settings.latentSize()) + 2) * sizeof(float) * 2;
     estimate.trainingBytes = batchBytes + chunkBytes + reportBytes;
     // The forest layer records the leaf of each item in each tree.
-    const bool forestLayer =
-        settings.baseRanking == BaseRanking::ForestLayer
-        || (settings.baseRanking == BaseRanking::Automatic && storage == StorageKind::Table
-            && settings.model == ModelKind::Autoencoder);
-    if (forestLayer)
+    const DatasetKind kind =
+        storage == StorageKind::Table ? DatasetKind::Table : DatasetKind::Images;
+    if (settings.resolvedBaseRanking(kind, qsizetype(n)) == BaseRanking::ForestLayer) {
         estimate.trainingBytes += std::uint64_t(
             ForestLayer::leafBytes(qsizetype(n), IsolationForestSettings().treeCount));
+    }
     return estimate;
 }
 

@@ -65,9 +65,9 @@ std::vector<float> ForestLayer::rank(const std::vector<qsizetype> &anomalies,
     const double normalWeight =
         anomalies.empty() || normals.empty() ? 1.0 : n / (2.0 * double(normals.size()));
 
-    // Step sizes are the inverses of bounds on the loss's curvature: n / (4 T) + ridge / T in
-    // the leaf weights, because the verdict weights sum to n and each item reads T leaves with
-    // factor 1 / T, and n / 4 in the bias.
+    // Each step size is the inverse of a bound on the loss's curvature. In the leaf weights the
+    // bound is n / (4 T) + ridge / T, because the verdict weights sum to n and each item reads
+    // its T leaves with factor 1 / T. In the bias it is n / 4.
     const double perTree = 1.0 / double(trees);
     const double ridge = kRidge * perTree;
     const double weightStep = 1.0 / (0.25 * n * perTree + ridge);

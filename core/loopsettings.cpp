@@ -153,11 +153,16 @@ QString baseRankingChoices()
 
 BaseRanking LoopSettings::resolvedBaseRanking(const Dataset &dataset) const
 {
+    return resolvedBaseRanking(dataset.kind, dataset.itemCount);
+}
+
+BaseRanking LoopSettings::resolvedBaseRanking(DatasetKind kind, qsizetype itemCount) const
+{
     if (baseRanking != BaseRanking::Automatic)
         return baseRanking;
     // A forest cannot split a single item.
-    const bool forest = dataset.kind == DatasetKind::Table && model == ModelKind::Autoencoder
-                        && dataset.itemCount >= 2;
+    const bool forest =
+        kind == DatasetKind::Table && model == ModelKind::Autoencoder && itemCount >= 2;
     return forest ? BaseRanking::ForestLayer : BaseRanking::AnomalyScore;
 }
 

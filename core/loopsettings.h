@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
 
 #include <cstdint>
 #include <vector>
@@ -52,6 +53,7 @@ enum class ExtraScore {
 };
 
 struct Dataset;
+enum class DatasetKind;
 
 /// The ranking that fills the queue whenever the UAI layer does not: before the switch to the
 /// layer, and in the confidence rule's rounds for the base ranking.
@@ -118,6 +120,8 @@ struct LoopSettings {
     /// The base ranking these settings use on the dataset: baseRanking itself, or for
     /// BaseRanking::Automatic the ranking it stands for there.
     BaseRanking resolvedBaseRanking(const Dataset &dataset) const;
+    /// resolvedBaseRanking() for a dataset of this kind and size, before it is loaded.
+    BaseRanking resolvedBaseRanking(DatasetKind kind, qsizetype itemCount) const;
     /// The switch rule these settings use on the dataset: switchRule itself, or for
     /// SwitchRule::Automatic, Never when the resolved base ranking is the forest layer and
     /// BothVerdicts otherwise.
