@@ -212,6 +212,12 @@ void LabelingSession::connectTrainer()
     });
 }
 
+bool LabelingSession::rankedByForestLayer() const
+{
+    return m_latest && !m_latest->rankedByUai && !m_latest->baseRankingKey.empty()
+           && m_settings.loop.resolvedBaseRanking(*m_dataset) == BaseRanking::ForestLayer;
+}
+
 std::optional<Verdict> LabelingSession::verdictFor(qsizetype item) const
 {
     const auto value = m_verdicts.at(size_t(item));

@@ -85,6 +85,9 @@ public:
     /// Rounds trained so far; 0 until the first round after pretraining.
     int round() const { return m_round; }
     std::shared_ptr<const RoundReport> latestReport() const { return m_latest; }
+    /// True when the forest layer ranked the latest report's queue, that is, the UAI layer did
+    /// not rank it and the resolved base ranking is the forest layer.
+    bool rankedByForestLayer() const;
     const std::vector<RoundSnapshot> &history() const { return m_history; }
     const std::vector<CurvePoint> &discoveryCurve() const { return m_curve; }
     /// The pretrained base model's ranking as a curve at every verdict count up to the budget,

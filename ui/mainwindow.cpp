@@ -529,6 +529,10 @@ void MainWindow::showCurrentSuspect()
         details.baseScore = report->baseScore[size_t(item)];
         if (report->rankedByUai)
             details.uaiScore = report->uaiScore(item);
+        if (m_session->rankedByForestLayer() && !report->extraScore.empty()) {
+            details.forestLayerScore = report->baseRankingKey[size_t(item)];
+            details.forestScore = report->extraScore[size_t(item)];
+        }
     }
     details.verdict = m_session->verdictFor(item);
     m_suspectView->setDetails(details);

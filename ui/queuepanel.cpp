@@ -104,21 +104,29 @@ void QueuePanel::rebuild()
 {
     if (!m_session) {
         m_title->setText(tr("Queue"));
+        setRankingHeader(false);
         m_table->setRowCount(0);
         return;
     }
     m_title->setText(tr("Queue, round %1").arg(m_session->round()));
     const auto &queue = m_session->queue();
     const auto report = m_session->latestReport();
+    // The fourth column shows what ordered the queue: the forest layer's logit when it ranks,
+    // otherwise the UAI score.
+    const bool forestLayer = m_session->rankedByForestLayer();
+    setRankingHeader(forestLayer);
     m_table->setRowCount(int(queue.size()));
     for (size_t row = 0; row < queue.size(); ++row) {
         const auto &entry = queue[row];
         const double base = report ? report->baseScore[size_t(entry.item)] : NAN;
         const double uai = report && report->rankedByUai ? report->uaiScore(entry.item) : NAN;
+        const QString ranking = forestLayer
+                                    ? formatScore(report->baseRankingKey[size_t(entry.item)])
+                                    : formatProbability(uai);
         const QString cells[] = {QString::number(entry.rank),
                                  m_session->dataset().itemIds[entry.item],
                                  formatScore(base),
-                                 formatProbability(uai),
+                                 ranking,
                                  QString()};
         for (int column = 0; column < ColumnCount; ++column) {
             auto *cell = new QTableWidgetItem(cells[column]);
@@ -134,6 +142,23 @@ void QueuePanel::rebuild()
         updateVerdict(entry.item);
     }
     followCurrent(m_session->currentItem());
+}
+
+void QueuePanel::setRankingHeader(bool forestLayer)
+{
+    auto *header = m_table->horizontalHeaderItem(UaiScoreColumn);
+    if (!header)
+        return;
+    if (forestLayer) {
+        header->setText(tr("Forest layer"));
+        header->setToolTip(tr("The forest layer's logit, which orders the queue: the "
+                              "standardised isolation-forest score plus what the verdicts "
+                              "added through the leaves the item shares with them"));
+    } else {
+        header->setText(tr("UAI"));
+        header->setToolTip(tr("The UAI layer's anomaly probability once the layer ranks the "
+                              "queue, and n/a while another ranking orders it"));
+    }
 }
 
 void QueuePanel::updateVerdict(qsizetype item)

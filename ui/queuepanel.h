@@ -28,6 +28,8 @@ public:
 
 private:
     void rebuild();
+    /// Names the ranking column after what ordered the queue.
+    void setRankingHeader(bool forestLayer);
     void updateVerdict(qsizetype item);
     void followCurrent(qsizetype item);
 

@@ -132,6 +132,16 @@ QString formatNumber(double value)
     return QString::number(value, 'g', 6);
 }
 
+/// Formats a logit with two decimals, since its size matters more than its digits. A value that
+/// rounds to zero shows as 0.00, not -0.00.
+QString formatFixed(double value)
+{
+    if (!std::isfinite(value))
+        return SuspectView::tr("n/a");
+    const double rounded = std::round(value * 100.0) / 100.0;
+    return QString::number(rounded == 0.0 ? 0.0 : rounded, 'f', 2);
+}
+
 QString verdictText(const std::optional<Verdict> &verdict)
 {
     if (!verdict)
@@ -239,6 +249,7 @@ SuspectView::SuspectView(QWidget *parent)
     m_pages->addWidget(m_placeholder);
     buildImagePage();
     buildTablePage();
+    showPage(m_placeholder);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -422,13 +433,13 @@ void SuspectView::setDetails(const SuspectDetails &details)
                 m_maxError = std::max(m_maxError, difference * difference);
         }
         m_legendMax->setText(formatNumber(m_maxError));
-        m_pages->setCurrentWidget(m_imagePage);
+        showPage(m_imagePage);
         updateLayerButtons();
         updateImage();
     } else {
         m_displayedImage = QImage();
         fillTable();
-        m_pages->setCurrentWidget(m_table);
+        showPage(m_table);
     }
     m_notice->setText(notices.join(QLatin1Char(' ')));
     m_notice->setVisible(!notices.isEmpty());
@@ -444,8 +455,21 @@ void SuspectView::clear()
     m_tableModel->removeRows(0, m_tableModel->rowCount());
     m_notice->hide();
     m_header->clear();
-    m_pages->setCurrentWidget(m_placeholder);
+    showPage(m_placeholder);
     updateZoomActions();
+}
+
+void SuspectView::showPage(QWidget *page)
+{
+    // A stacked widget is as wide as its widest page unless the hidden pages ignore their size.
+    // Without this, the image toolbar widens the view while a table row is shown.
+    for (int i = 0; i < m_pages->count(); ++i) {
+        QWidget *each = m_pages->widget(i);
+        each->setSizePolicy(each == page ? QSizePolicy::Preferred : QSizePolicy::Ignored,
+                            each == page ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    }
+    m_pages->setCurrentWidget(page);
+    m_pages->updateGeometry();
 }
 
 QString SuspectView::headerText() const
@@ -525,8 +549,24 @@ void SuspectView::updateHeader()
 {
     const QString rank =
         m_details.rank > 0 ? tr("rank %1 in queue").arg(m_details.rank) : tr("not queued");
+    const QString id = m_details.itemId.isEmpty() ? tr("(no id)") : m_details.itemId;
+    if (std::isfinite(m_details.forestLayerScore) && std::isfinite(m_details.forestScore)) {
+        // The forest layer's logit is the forest's score plus what the verdicts added, so the
+        // header shows both parts.
+        const double added = m_details.forestLayerScore - m_details.forestScore;
+        m_header->setText(
+            tr("%1 · %2 · anomaly score %3 · forest layer %4 (forest %5, verdicts %6) · %7")
+                .arg(id,
+                     rank,
+                     formatNumber(m_details.baseScore),
+                     formatFixed(m_details.forestLayerScore),
+                     formatFixed(m_details.forestScore),
+                     (added >= 0.0 ? QStringLiteral("+") : QString()) + formatFixed(added),
+                     verdictText(m_details.verdict)));
+        return;
+    }
     m_header->setText(tr("%1 · %2 · anomaly score %3 · UAI score %4 · %5")
-                          .arg(m_details.itemId.isEmpty() ? tr("(no id)") : m_details.itemId,
+                          .arg(id,
                                rank,
                                formatNumber(m_details.baseScore),
                                formatNumber(m_details.uaiScore),

@@ -33,6 +33,12 @@ struct SuspectDetails {
     int rank = 0;               ///< 1-based position in the queue, 0 when the item is not queued.
     double baseScore = qQNaN(); ///< Anomaly score of the base model; NaN when not scored yet.
     double uaiScore = qQNaN();  ///< Output of the UAI layer; NaN while the layer is not in use.
+    /// The forest layer's logit less its bias, which orders the queue when the forest layer
+    /// ranks. NaN when it does not rank.
+    double forestLayerScore = qQNaN();
+    /// The standardised isolation-forest score the forest layer starts from. Its difference to
+    /// forestLayerScore is what the verdicts added. NaN when the forest layer does not rank.
+    double forestScore = qQNaN();
     std::optional<Verdict> verdict;
 
     bool isImage = false;
@@ -135,6 +141,8 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    /// Shows one page of the stack and lets only that page set the view's size.
+    void showPage(QWidget *page);
     void buildImagePage();
     void buildTablePage();
     void updateHeader();

@@ -366,6 +366,21 @@ void tst_MainWindow::statusBarNamesForestLayer()
     QTRY_VERIFY_WITH_TIMEOUT(session->round() > round && !session->trainer()->isBusy(), 60000);
     QVERIFY(!session->latestReport()->rankedByUai);
     QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer"));
+
+    // The queue's ranking column and the suspect's header show the forest layer's logit, which
+    // orders the queue, instead of an unused UAI score.
+    QTableWidget *table = window.queuePanel()->table();
+    QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("Forest layer"));
+    QVERIFY(table->rowCount() > 1);
+    bool ok = false;
+    const double first = table->item(0, 3)->text().toDouble(&ok);
+    QVERIFY2(ok, qPrintable(table->item(0, 3)->text()));
+    const double second = table->item(1, 3)->text().toDouble(&ok);
+    QVERIFY2(ok, qPrintable(table->item(1, 3)->text()));
+    QVERIFY(first >= second);
+    const QString header = window.suspectView()->headerText();
+    QVERIFY2(header.contains(QLatin1String("forest layer ")), qPrintable(header));
+    QVERIFY2(header.contains(QLatin1String("verdicts ")), qPrintable(header));
     QVERIFY(window.close());
 }
 

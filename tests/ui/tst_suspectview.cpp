@@ -116,6 +116,8 @@ private Q_SLOTS:
     void tableSortsByColumn();
     void tableWithoutContributions();
     void headerShowsRankAndScores();
+    void headerSplitsForestLayerScore();
+    void tableRowIsNarrowerThanImageToolbar();
     void clearShowsPlaceholder();
     void detailsMatchCsvText_data();
     void detailsMatchCsvText();
@@ -460,6 +462,50 @@ void tst_SuspectView::headerShowsRankAndScores()
     view.setDetails(details);
     QVERIFY(view.headerText().contains(QLatin1String("not queued")));
     QVERIFY(view.headerText().contains(QLatin1String("0.125")));
+}
+
+void tst_SuspectView::headerSplitsForestLayerScore()
+{
+    SuspectView view;
+    SuspectDetails details = tableDetails();
+    details.forestLayerScore = 2.5;
+    details.forestScore = 1.75;
+    view.setDetails(details);
+    QString header = view.headerText();
+    QVERIFY2(header.contains(QLatin1String("forest layer 2.50 (forest 1.75, verdicts +0.75)")),
+             qPrintable(header));
+    QVERIFY2(!header.contains(QLatin1String("UAI score")), qPrintable(header));
+
+    // Normal verdicts nearby pull the item below the forest's own score.
+    details.forestLayerScore = -0.5;
+    view.setDetails(details);
+    header = view.headerText();
+    QVERIFY2(header.contains(QLatin1String("(forest 1.75, verdicts -2.25)")), qPrintable(header));
+
+    // Without the forest's score the parts are unknown, so the header falls back to the UAI
+    // score.
+    details.forestScore = qQNaN();
+    view.setDetails(details);
+    QVERIFY2(view.headerText().contains(QLatin1String("UAI score n/a")),
+             qPrintable(view.headerText()));
+}
+
+void tst_SuspectView::tableRowIsNarrowerThanImageToolbar()
+{
+    // The image page's toolbar must not set the view's width while a table row is shown, or
+    // the window squeezes the queue to let it through.
+    SuspectView view;
+    view.setDetails(checkerboard());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const int imageWidth = view.minimumSizeHint().width();
+    view.setDetails(tableDetails());
+    const int tableWidth = view.minimumSizeHint().width();
+    QVERIFY2(
+        tableWidth < imageWidth,
+        qPrintable(QStringLiteral("table %1 px, image %2 px").arg(tableWidth).arg(imageWidth)));
+    view.clear();
+    QVERIFY(view.minimumSizeHint().width() < imageWidth);
 }
 
 void tst_SuspectView::clearShowsPlaceholder()
