@@ -300,6 +300,13 @@ QSize LatentChartView::minimumSizeHint() const
     return QSize(240, 180);
 }
 
+QString LatentChartView::boundaryLegend(const LatentChartData &data)
+{
+    return data.boundaryRanksQueue
+               ? QStringLiteral("UAI boundary (logit 0)")
+               : QStringLiteral("UAI boundary (logit 0, not ranking the queue)");
+}
+
 void LatentChartView::setData(const LatentChartData &data)
 {
     m_data = data;
@@ -448,7 +455,7 @@ LatentChartView::Layout LatentChartView::computeLayout(QSizeF size,
     if (m_data.hasTruth())
         entries.emplace_back(MarkerTruth, QStringLiteral("True anomaly"));
     if (m_data.hasBoundary)
-        entries.emplace_back(MarkerBoundary, QStringLiteral("UAI boundary (logit 0)"));
+        entries.emplace_back(MarkerBoundary, boundaryLegend(m_data));
     qreal cursorX = kMargin, cursorY = kMargin;
     const qreal rowHeight = lineHeight + 4.0;
     for (const auto &[kind, text] : entries) {

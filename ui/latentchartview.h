@@ -37,6 +37,10 @@ public:
     explicit LatentChartView(QWidget *parent = nullptr);
     ~LatentChartView() override;
 
+    /// Returns the legend entry of the boundary line. It notes when the UAI layer did not rank the
+    /// queue.
+    static QString boundaryLegend(const LatentChartData &data);
+
     void setData(const LatentChartData &data);
     void setData(LatentChartData &&data);
     const LatentChartData &data() const { return m_data; }

@@ -265,6 +265,7 @@ Result<LatentChartData> projectLatent(const RoundReport &report,
     };
 
     LatentChartData data;
+    data.boundaryRanksQueue = report.rankedByUai;
     data.axis = axis;
     data.yTitle = QStringLiteral("Base anomaly score");
 

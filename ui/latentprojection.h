@@ -65,6 +65,10 @@ struct LatentChartData {
     /// the layer calls more likely anomalous than not.
     bool hasBoundary = false;
     LatentBoundary boundary;
+    /// True when the UAI layer ranked the report's queue. Otherwise the boundary is that of a
+    /// layer that trains but does not choose the suspects (before the switch, or while the forest
+    /// layer ranks).
+    bool boundaryRanksQueue = false;
 
     QString xTitle;
     QString yTitle;

@@ -1,3 +1,4 @@
+#include "latentchartview.h"
 #include "latentprojection.h"
 
 #include <QTest>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void uaiProjectionIsDotProduct();
     void yIsBaseScore();
     void boundarySignMatchesLogit();
+    void boundaryRanksQueueFollowsReport();
     void boundaryCoefficients();
     void boundaryVerticalWithoutScoreWeight();
     void pcaRecoversDominantDirection();
@@ -118,6 +120,25 @@ void tst_LatentProjection::boundarySignMatchesLogit()
         ++checked;
     }
     QVERIFY(checked > 1900);
+}
+
+void tst_LatentProjection::boundaryRanksQueueFollowsReport()
+{
+    RoundReport report = randomReport(50, 3, 4);
+    report.rankedByUai = false;
+    const auto before = projectLatent(report, LatentAxis::UaiProjection, {});
+    QVERIFY(before.ok());
+    QVERIFY(before.value().hasBoundary);
+    QVERIFY(!before.value().boundaryRanksQueue);
+    QCOMPARE(LatentChartView::boundaryLegend(before.value()),
+             QStringLiteral("UAI boundary (logit 0, not ranking the queue)"));
+
+    report.rankedByUai = true;
+    const auto after = projectLatent(report, LatentAxis::UaiProjection, {});
+    QVERIFY(after.ok());
+    QVERIFY(after.value().boundaryRanksQueue);
+    QCOMPARE(LatentChartView::boundaryLegend(after.value()),
+             QStringLiteral("UAI boundary (logit 0)"));
 }
 
 void tst_LatentProjection::boundaryCoefficients()
