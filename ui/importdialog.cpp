@@ -278,8 +278,8 @@ void ImportDialog::buildForm()
            "normal verdicts, and in rounds the UAI ranking rule gives to the base side. The "
            "forest layer learns from your verdicts itself: it raises items that share the "
            "forest's leaves with anomalies and lowers those near normal items. On feature tables "
-           "with the autoencoder it found more anomalies than the published method; on image "
-           "pixels the forest finds few, and it cannot see the classifier's wrong labels."));
+           "with the autoencoder it found more anomalies than the published method. It cannot see "
+           "the classifier's wrong labels."));
     loopForm->addRow(tr("&First queues:"), m_baseRankingCombo);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

@@ -464,9 +464,9 @@ void SuspectView::showPage(QWidget *page)
     // A stacked widget is as wide as its widest page unless the hidden pages ignore their size.
     // Without this, the image toolbar widens the view while a table row is shown.
     for (int i = 0; i < m_pages->count(); ++i) {
-        QWidget *each = m_pages->widget(i);
-        each->setSizePolicy(each == page ? QSizePolicy::Preferred : QSizePolicy::Ignored,
-                            each == page ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+        QWidget *widget = m_pages->widget(i);
+        const auto policy = widget == page ? QSizePolicy::Preferred : QSizePolicy::Ignored;
+        widget->setSizePolicy(policy, policy);
     }
     m_pages->setCurrentWidget(page);
     m_pages->updateGeometry();
@@ -553,7 +553,10 @@ void SuspectView::updateHeader()
     if (std::isfinite(m_details.forestLayerScore) && std::isfinite(m_details.forestScore)) {
         // The forest layer's logit is the forest's score plus what the verdicts added, so the
         // header shows both parts.
-        const double added = m_details.forestLayerScore - m_details.forestScore;
+        // The sign comes from the rounded text, so a change that rounds to zero reads +0.00.
+        QString added = formatFixed(m_details.forestLayerScore - m_details.forestScore);
+        if (!added.startsWith(QLatin1Char('-')))
+            added.prepend(QLatin1Char('+'));
         m_header->setText(
             tr("%1 · %2 · anomaly score %3 · forest layer %4 (forest %5, verdicts %6) · %7")
                 .arg(id,
@@ -561,7 +564,7 @@ void SuspectView::updateHeader()
                      formatNumber(m_details.baseScore),
                      formatFixed(m_details.forestLayerScore),
                      formatFixed(m_details.forestScore),
-                     (added >= 0.0 ? QStringLiteral("+") : QString()) + formatFixed(added),
+                     added,
                      verdictText(m_details.verdict)));
         return;
     }

@@ -359,7 +359,7 @@ int runTable2Experiment(ExperimentContext &context)
                        "autoencoder (--base-ranking auto --switch auto): the forest layer ranks "
                        "every queue. It is a logistic layer on the leaves an isolation forest "
                        "(100 trees) puts each item in, anchored to the forest's score and "
-                       "refitted on all verdicts each round; the autoencoder and its UAI layer "
+                       "refitted on all verdicts each round. The autoencoder and its UAI layer "
                        "still train but do not rank. The published columns are DAE and DAE_uai "
                        "recall as published by Pimentel et al., \"Deep Active Learning for Anomaly "
                        "Detection\" (IJCNN "
