@@ -220,6 +220,11 @@ int main(int argc, char *argv[])
         {QStringLiteral("scoring-chunk"),
          QStringLiteral("Items rescored per forward pass. Default: the engine's, 1024."),
          QStringLiteral("n")},
+        {QStringLiteral("base-ranking"),
+         QStringLiteral("What ranks the queue while the UAI layer does not, as for uai-cli. "
+                        "Default: score, the published method that bench/reference_uai.py "
+                        "repeats."),
+         QStringLiteral("ranking")},
         {QStringLiteral("profile"), QStringLiteral("Also profile one round by operator.")},
     });
     parser.process(app);
@@ -255,6 +260,16 @@ int main(int argc, char *argv[])
     uai::LoopSettings settings;
     settings.model = classifier ? uai::ModelKind::Classifier : uai::ModelKind::Autoencoder;
     settings.pretrainSteps = steps;
+    settings.baseRanking = uai::BaseRanking::AnomalyScore;
+    if (parser.isSet(QStringLiteral("base-ranking"))
+        && !uai::parseBaseRanking(parser.value(QStringLiteral("base-ranking")),
+                                  &settings.baseRanking)) {
+        std::fprintf(stderr,
+                     "bench-core: --base-ranking \"%s\" is not a ranking; use %s.\n",
+                     qPrintable(parser.value(QStringLiteral("base-ranking"))),
+                     qPrintable(uai::baseRankingChoices()));
+        return 2;
+    }
     if (parser.isSet(QStringLiteral("scoring-chunk")))
         settings.scoringChunk = parser.value(QStringLiteral("scoring-chunk")).toInt();
     auto created = uai::ActiveLoop::create(dataset, settings);

@@ -118,7 +118,8 @@ struct ActiveLoop::Impl {
     /// The standardised isolation-forest score per item when the UAI layer or the base ranking
     /// uses it, otherwise empty.
     std::vector<float> isolationScores;
-    /// The forest layer when the base ranking is BaseRanking::ForestLayer, otherwise empty.
+    /// The forest layer when the base ranking is BaseRanking::ForestLayer or ScoreForestLayer,
+    /// otherwise empty.
     std::optional<ForestLayer> forestLayer;
     std::unique_ptr<UaiNetwork> network;
     std::unique_ptr<TfRmsprop> optimizer;
@@ -221,7 +222,8 @@ Status ActiveLoop::Impl::ensureIsolationScores()
         return success();
     IsolationForestSettings forest;
     forest.seed = settings.seed;
-    if (settings.baseRanking == BaseRanking::ForestLayer) {
+    if (settings.baseRanking == BaseRanking::ForestLayer
+        || settings.baseRanking == BaseRanking::ScoreForestLayer) {
         // The layer grows the same forest, so its scores are the ones the other rankings use.
         auto layer = ForestLayer::grow(*dataset, forest);
         if (!layer.ok())
@@ -662,7 +664,8 @@ std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) c
         return hitRate(report.extraScore) >= hitRate(report.baseScore) ? report.extraScore
                                                                        : report.baseScore;
     }
-    case BaseRanking::ForestLayer: {
+    case BaseRanking::ForestLayer:
+    case BaseRanking::ScoreForestLayer: {
         std::vector<qsizetype> anomalies;
         std::vector<qsizetype> normals;
         {
@@ -674,7 +677,10 @@ std::vector<float> ActiveLoop::Impl::baseRankingKey(const RoundReport &report) c
                     normals.push_back(static_cast<qsizetype>(i));
             }
         }
-        return forestLayer->rank(anomalies, normals);
+        if (settings.baseRanking == BaseRanking::ForestLayer)
+            return forestLayer->rank(anomalies, normals);
+        const std::vector<float> anchor = ForestLayer::scoreAnchor(report.baseScore);
+        return forestLayer->rank(anomalies, normals, &anchor);
     }
     }
     return report.baseScore;

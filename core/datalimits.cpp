@@ -173,7 +173,8 @@ MemoryEstimate estimateMemory(std::int64_t items,
     // The forest layer records the leaf of each item in each tree.
     const DatasetKind kind =
         storage == StorageKind::Table ? DatasetKind::Table : DatasetKind::Images;
-    if (settings.resolvedBaseRanking(kind, qsizetype(n)) == BaseRanking::ForestLayer) {
+    const BaseRanking ranking = settings.resolvedBaseRanking(kind, qsizetype(n));
+    if (ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer) {
         estimate.trainingBytes += std::uint64_t(
             ForestLayer::leafBytes(qsizetype(n), IsolationForestSettings().treeCount));
     }

@@ -29,12 +29,42 @@ qint64 ForestLayer::leafBytes(qsizetype itemCount, int treeCount)
     return qint64(itemCount) * treeCount * qint64(sizeof(std::int32_t));
 }
 
-std::vector<float> ForestLayer::rank(const std::vector<qsizetype> &anomalies,
-                                     const std::vector<qsizetype> &normals) const
+std::vector<float> ForestLayer::scoreAnchor(const std::vector<float> &scores)
 {
+    std::vector<float> anchor(scores.size());
+    std::vector<bool> finite(scores.size());
+    for (size_t i = 0; i < scores.size(); ++i) {
+        finite[i] = std::isfinite(scores[i]);
+        anchor[i] = finite[i] ? float(std::log(std::max(double(scores[i]), 1e-12))) : 0.0f;
+    }
+    // The non-finite scores take the finite ones' mean, so they do not shift the standardised
+    // values and come out at 0.
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t i = 0; i < anchor.size(); ++i) {
+        if (finite[i]) {
+            sum += anchor[i];
+            ++count;
+        }
+    }
+    const float mean = count > 0 ? float(sum / double(count)) : 0.0f;
+    for (size_t i = 0; i < anchor.size(); ++i) {
+        if (!finite[i])
+            anchor[i] = mean;
+    }
+    standardiseScores(anchor);
+    return anchor;
+}
+
+std::vector<float> ForestLayer::rank(const std::vector<qsizetype> &anomalies,
+                                     const std::vector<qsizetype> &normals,
+                                     const std::vector<float> *anchor) const
+{
+    const std::vector<float> &start = anchor ? *anchor : m_scores;
+    Q_ASSERT(start.size() == m_scores.size());
     const size_t labeled = anomalies.size() + normals.size();
     if (labeled == 0)
-        return m_scores;
+        return start;
     const auto trees = size_t(m_treeCount);
 
     // Only the leaves that hold a verdict get a nonzero weight, so the fit works on those,
@@ -48,7 +78,7 @@ std::vector<float> ForestLayer::rank(const std::vector<qsizetype> &anomalies,
         const bool anomaly = j < anomalies.size();
         const qsizetype item = anomaly ? anomalies[j] : normals[j - anomalies.size()];
         target[j] = anomaly ? 1.0 : 0.0;
-        prior[j] = m_scores[size_t(item)];
+        prior[j] = start[size_t(item)];
         for (size_t t = 0; t < trees; ++t) {
             std::int32_t &slot = compact[size_t(m_leaves[size_t(item) * trees + t])];
             if (slot < 0)
@@ -105,7 +135,7 @@ std::vector<float> ForestLayer::rank(const std::vector<qsizetype> &anomalies,
     // The bias shifts every item alike, so the logits leave it out.
     std::vector<float> logits(m_scores.size());
     for (size_t item = 0; item < m_scores.size(); ++item) {
-        double logit = m_scores[item];
+        double logit = start[item];
         for (size_t t = 0; t < trees; ++t) {
             const std::int32_t slot = compact[size_t(m_leaves[item * trees + t])];
             if (slot >= 0)

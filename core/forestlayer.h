@@ -15,9 +15,12 @@ struct Dataset;
 /// A logistic layer on an isolation forest, refitted on all verdicts whenever it ranks.
 ///
 /// Each item is described by the leaf it reaches in every tree. The layer's logit is the item's
-/// standardised forest score plus a bias plus the mean, over the trees, of a weight per leaf:
+/// anchor plus a bias plus the mean, over the trees, of a weight per leaf:
 ///
 ///     z(x) = s(x) + b + (1 / T) sum_t v[leaf_t(x)]
+///
+/// The anchor s is the standardised forest score, or any other standardised score passed to
+/// rank(), such as scoreAnchor() of the base model's anomaly score.
 ///
 /// The leaf weights start at 0, so before any verdict the layer ranks as the forest does. The fit
 /// minimises the binary cross-entropy of the verdicts, with anomalies and normal items weighted
@@ -46,10 +49,17 @@ public:
 
     /// Fits the layer on the verdicts and returns every item's logit less the bias, which
     /// shifts all items alike and so does not change the ranking. Item indices must be
-    /// below itemCount(). Without verdicts, returns forestScores(). Deterministic: the same
+    /// below itemCount(). The anchor, when given, has itemCount() values and replaces
+    /// forestScores() as s(x). Without verdicts, returns the anchor. Deterministic: the same
     /// verdicts in the same order give the same logits.
     std::vector<float> rank(const std::vector<qsizetype> &anomalies,
-                            const std::vector<qsizetype> &normals) const;
+                            const std::vector<qsizetype> &normals,
+                            const std::vector<float> *anchor = nullptr) const;
+
+    /// Returns the anchor for a base model's anomaly scores: the logarithm of each score, floored
+    /// at 1e-12 and standardised. Without the logarithm, a few huge reconstruction errors would
+    /// squeeze the other items' anchors together. Non-finite scores come out at 0.
+    static std::vector<float> scoreAnchor(const std::vector<float> &scores);
 
     qsizetype itemCount() const { return qsizetype(m_scores.size()); }
     int treeCount() const { return m_treeCount; }

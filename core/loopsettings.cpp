@@ -125,6 +125,8 @@ QString baseRankingName(BaseRanking ranking)
         return QStringLiteral("adaptive");
     case BaseRanking::ForestLayer:
         return QStringLiteral("forest-layer");
+    case BaseRanking::ScoreForestLayer:
+        return QStringLiteral("score-forest-layer");
     }
     return {};
 }
@@ -137,7 +139,8 @@ bool parseBaseRanking(const QString &name, BaseRanking *ranking)
                                         BaseRanking::Mixed,
                                         BaseRanking::Interleaved,
                                         BaseRanking::Adaptive,
-                                        BaseRanking::ForestLayer}) {
+                                        BaseRanking::ForestLayer,
+                                        BaseRanking::ScoreForestLayer}) {
         if (name == baseRankingName(candidate)) {
             *ranking = candidate;
             return true;
@@ -148,7 +151,8 @@ bool parseBaseRanking(const QString &name, BaseRanking *ranking)
 
 QString baseRankingChoices()
 {
-    return QStringLiteral("auto, score, iforest, mixed, interleaved, adaptive or forest-layer");
+    return QStringLiteral(
+        "auto, score, iforest, mixed, interleaved, adaptive, forest-layer or score-forest-layer");
 }
 
 BaseRanking LoopSettings::resolvedBaseRanking(const Dataset &dataset) const
@@ -170,8 +174,10 @@ SwitchRule LoopSettings::resolvedSwitchRule(const Dataset &dataset) const
 {
     if (switchRule != SwitchRule::Automatic)
         return switchRule;
-    return resolvedBaseRanking(dataset) == BaseRanking::ForestLayer ? SwitchRule::Never
-                                                                    : SwitchRule::BothVerdicts;
+    const BaseRanking ranking = resolvedBaseRanking(dataset);
+    return ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer
+               ? SwitchRule::Never
+               : SwitchRule::BothVerdicts;
 }
 
 } // namespace uai

@@ -16,8 +16,8 @@ enum class ModelKind {
 
 /// When the queue switches from the base model's anomaly score to the UAI layer's output.
 enum class SwitchRule {
-    /// Never for the forest layer (it learns from the verdicts itself), BothVerdicts otherwise;
-    /// see resolvedSwitchRule().
+    /// Never for the forest layers, which learn from the verdicts themselves, and BothVerdicts
+    /// otherwise (see resolvedSwitchRule()).
     Automatic,
     /// Rank by the UAI layer once it has trained on at least one anomaly and one normal verdict.
     BothVerdicts,
@@ -63,9 +63,10 @@ enum class BaseRanking {
     /// forest layer found more anomalies on average than the published method and every other
     /// ranking measured (docs/results/methods.md). It cannot see the classifier's label
     /// corruption.
-    /// NOTE: on pixels the forest layer found more than the published autoencoder method on
-    /// five of six image sets (README), but images keep AnomalyScore until the discovery-curve
-    /// experiment is rerun with it.
+    /// NOTE: with the autoencoder, ScoreForestLayer found more than the published method on all
+    /// six image sets (docs/results/images.md), but images keep AnomalyScore until the curves
+    /// experiment, which lists the commands behind the published image results, is rerun
+    /// with ScoreForestLayer as their default.
     Automatic,
     /// The base model's anomaly score, as published.
     AnomalyScore,
@@ -88,6 +89,10 @@ enum class BaseRanking {
     /// all verdicts each round (see ForestLayer): the forest's ranking, raised near anomaly
     /// verdicts and lowered near normal ones.
     ForestLayer,
+    /// The same layer on the forest's leaves, anchored to the base model's anomaly score
+    /// (ForestLayer::scoreAnchor() of the round's scores) instead of the forest's score: the
+    /// base model's ranking, raised near anomaly verdicts and lowered near normal ones.
+    ScoreForestLayer,
 };
 
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
@@ -126,7 +131,7 @@ struct LoopSettings {
     /// resolvedBaseRanking() for a dataset of this kind and size, before it is loaded.
     BaseRanking resolvedBaseRanking(DatasetKind kind, qsizetype itemCount) const;
     /// The switch rule these settings use on the dataset: switchRule itself, or for
-    /// SwitchRule::Automatic, Never when the resolved base ranking is the forest layer and
+    /// SwitchRule::Automatic, Never when the resolved base ranking is a forest layer and
     /// BothVerdicts otherwise.
     SwitchRule resolvedSwitchRule(const Dataset &dataset) const;
 
@@ -164,15 +169,15 @@ bool parseExtraScore(const QString &name, ExtraScore *score);
 /// The accepted extra score names, for messages: "none or iforest".
 QString extraScoreChoices();
 
-/// Returns "auto", "score", "iforest", "mixed", "interleaved", "adaptive" or "forest-layer", the
-/// spelling used on the command line and in files.
+/// Returns "auto", "score", "iforest", "mixed", "interleaved", "adaptive", "forest-layer" or
+/// "score-forest-layer", the spelling used on the command line and in files.
 QString baseRankingName(BaseRanking ranking);
 
 /// Parses a base ranking name; returns false for an unknown name.
 bool parseBaseRanking(const QString &name, BaseRanking *ranking);
 
 /// The accepted base ranking names, for messages: "auto, score, iforest, mixed, interleaved,
-/// adaptive or forest-layer".
+/// adaptive, forest-layer or score-forest-layer".
 QString baseRankingChoices();
 
 } // namespace uai

@@ -131,7 +131,7 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
         && !parseBaseRanking(json[kBaseRanking].toString(), &settings.loop.baseRanking))
         return wrongType(kBaseRanking,
                          "\"auto\", \"score\", \"iforest\", \"mixed\", \"interleaved\", "
-                         "\"adaptive\" or \"forest-layer\"");
+                         "\"adaptive\", \"forest-layer\" or \"score-forest-layer\"");
     if (json.contains(kSeed)) {
         bool ok = false;
         settings.loop.seed = json[kSeed].toString().toULongLong(&ok);

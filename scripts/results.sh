@@ -7,10 +7,12 @@
 #                                       take 1.5-3.3 CPU minutes per run and need Debian's
 #                                       dataset-fashion-mnist package.
 #   scripts/results.sh --only table2    only the named experiments (comma-separated: table2,
-#                                       methods, latent, curves), then the overview.
+#                                       methods, latent, curves, images), then the overview.
+#                                       images compares with the curves runs in the folder.
 #   scripts/results.sh --quick          a test of the whole chain in a few minutes: 2 seeds,
-#                                       short training, small budgets, tables only, written to
-#                                       build/results-quick/ and build/results-quick.md.
+#                                       short training, small budgets, tables only (images on
+#                                       mnist:0), written to build/results-quick/ and
+#                                       build/results-quick.md.
 #
 # Extra arguments after -- go to every experiment, for example -- --datasets yeast,abalone.
 # Environment: BUILD_DIR (default build), JOBS (build jobs, default 2), DATA_DIR (default
@@ -20,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
-only="table2,methods,latent,curves"
+only="table2,methods,latent,curves,images"
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in

@@ -272,14 +272,19 @@ void ImportDialog::buildForm()
                                 baseRankingName(BaseRanking::Adaptive));
     m_baseRankingCombo->addItem(tr("Forest layer: the forest refitted on your verdicts"),
                                 baseRankingName(BaseRanking::ForestLayer));
+    m_baseRankingCombo->addItem(
+        tr("Forest layer on the score: the anomaly score refitted on your verdicts"),
+        baseRankingName(BaseRanking::ScoreForestLayer));
     selectByData(m_baseRankingCombo, baseRankingName(LoopSettings().baseRanking));
     m_baseRankingCombo->setToolTip(
         tr("What ranks the queue while the UAI layer does not: before the first anomaly and "
            "normal verdicts, and in rounds the UAI ranking rule gives to the base side. The "
            "forest layer learns from your verdicts itself: it raises items that share the "
-           "forest's leaves with anomalies and lowers those near normal items. On feature tables "
-           "with the autoencoder it found more anomalies than the published method. It cannot see "
-           "the classifier's wrong labels."));
+           "forest's leaves with anomalies and lowers those near normal items. On the score, it "
+           "starts from the base model's anomaly score instead of the forest's. With the "
+           "autoencoder, the forest layer found more anomalies than the published method on "
+           "feature tables, and the forest layer on the score did on images. Neither sees the "
+           "classifier's wrong labels."));
     loopForm->addRow(tr("&First queues:"), m_baseRankingCombo);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

@@ -214,8 +214,10 @@ void LabelingSession::connectTrainer()
 
 bool LabelingSession::rankedByForestLayer() const
 {
-    return m_latest && !m_latest->rankedByUai && !m_latest->baseRankingKey.empty()
-           && m_settings.loop.resolvedBaseRanking(*m_dataset) == BaseRanking::ForestLayer;
+    if (!m_latest || m_latest->rankedByUai || m_latest->baseRankingKey.empty())
+        return false;
+    const BaseRanking ranking = m_settings.loop.resolvedBaseRanking(*m_dataset);
+    return ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer;
 }
 
 std::optional<Verdict> LabelingSession::verdictFor(qsizetype item) const

@@ -4,6 +4,7 @@
 #include "chartspanel.h"
 #include "datasource.h"
 #include "discoverychartview.h"
+#include "forestlayer.h"
 #include "importdialog.h"
 #include "labelingsession.h"
 #include "latentchartview.h"
@@ -529,9 +530,16 @@ void MainWindow::showCurrentSuspect()
         details.baseScore = report->baseScore[size_t(item)];
         if (report->rankedByUai)
             details.uaiScore = report->uaiScore(item);
-        if (m_session->rankedByForestLayer() && !report->extraScore.empty()) {
-            details.forestLayerScore = report->baseRankingKey[size_t(item)];
-            details.forestScore = report->extraScore[size_t(item)];
+        if (m_session->rankedByForestLayer()) {
+            const LoopSettings &loop = m_session->settings().loop;
+            if (loop.resolvedBaseRanking(m_session->dataset()) == BaseRanking::ScoreForestLayer) {
+                details.forestLayerScore = report->baseRankingKey[size_t(item)];
+                details.forestScore = ForestLayer::scoreAnchor(report->baseScore)[size_t(item)];
+                details.anchoredOnScore = true;
+            } else if (!report->extraScore.empty()) {
+                details.forestLayerScore = report->baseRankingKey[size_t(item)];
+                details.forestScore = report->extraScore[size_t(item)];
+            }
         }
     }
     details.verdict = m_session->verdictFor(item);
@@ -572,6 +580,8 @@ QString MainWindow::rankingText(const RoundReport *report,
         return tr("Queue by the anomaly score and the isolation forest");
     case BaseRanking::ForestLayer:
         return tr("Queue by the forest layer");
+    case BaseRanking::ScoreForestLayer:
+        return tr("Queue by the forest layer on the anomaly score");
     }
     return tr("Queue by the anomaly score");
 }

@@ -551,21 +551,24 @@ void SuspectView::updateHeader()
         m_details.rank > 0 ? tr("rank %1 in queue").arg(m_details.rank) : tr("not queued");
     const QString id = m_details.itemId.isEmpty() ? tr("(no id)") : m_details.itemId;
     if (std::isfinite(m_details.forestLayerScore) && std::isfinite(m_details.forestScore)) {
-        // The forest layer's logit is the forest's score plus what the verdicts added, so the
-        // header shows both parts.
+        // The forest layer's logit is its anchor plus what the verdicts added, so the header
+        // shows both parts.
         // The sign comes from the rounded text, so a change that rounds to zero reads +0.00.
         QString added = formatFixed(m_details.forestLayerScore - m_details.forestScore);
         if (!added.startsWith(QLatin1Char('-')))
             added.prepend(QLatin1Char('+'));
-        m_header->setText(
-            tr("%1 · %2 · anomaly score %3 · forest layer %4 (forest %5, verdicts %6) · %7")
-                .arg(id,
-                     rank,
-                     formatNumber(m_details.baseScore),
-                     formatFixed(m_details.forestLayerScore),
-                     formatFixed(m_details.forestScore),
-                     added,
-                     verdictText(m_details.verdict)));
+        const QString format =
+            m_details.anchoredOnScore
+                ? tr(
+                    "%1 · %2 · anomaly score %3 · forest layer %4 (log score %5, verdicts %6) · %7")
+                : tr("%1 · %2 · anomaly score %3 · forest layer %4 (forest %5, verdicts %6) · %7");
+        m_header->setText(format.arg(id,
+                                     rank,
+                                     formatNumber(m_details.baseScore),
+                                     formatFixed(m_details.forestLayerScore),
+                                     formatFixed(m_details.forestScore),
+                                     added,
+                                     verdictText(m_details.verdict)));
         return;
     }
     m_header->setText(tr("%1 · %2 · anomaly score %3 · UAI score %4 · %5")

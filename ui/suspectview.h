@@ -36,9 +36,12 @@ struct SuspectDetails {
     /// The forest layer's logit less its bias, which orders the queue when the forest layer
     /// ranks. NaN when it does not rank.
     double forestLayerScore = qQNaN();
-    /// The standardised isolation-forest score the forest layer starts from. Its difference to
-    /// forestLayerScore is what the verdicts added. NaN when the forest layer does not rank.
+    /// The anchor the forest layer starts from: the standardised isolation-forest score, or with
+    /// anchoredOnScore the standardised log anomaly score. Its difference to forestLayerScore is
+    /// what the verdicts added. NaN when the forest layer does not rank.
     double forestScore = qQNaN();
+    /// Whether forestScore is the anomaly score's anchor rather than the forest's score.
+    bool anchoredOnScore = false;
     std::optional<Verdict> verdict;
 
     bool isImage = false;

@@ -24,7 +24,8 @@ QStringList methodNames()
             QStringLiteral("adaptive-then-uai"),
             QStringLiteral("forest-layer"),
             QStringLiteral("forest-layer-confidence"),
-            QStringLiteral("forest-layer-noisy10")};
+            QStringLiteral("forest-layer-noisy10"),
+            QStringLiteral("score-forest-layer")};
 }
 
 QString describeMethod(const QString &name)
@@ -88,6 +89,11 @@ QString describeMethod(const QString &name)
                               "every queue; the UAI layer on the network trains but does not "
                               "rank. The application's default for feature tables with the "
                               "autoencoder.");
+    if (name == QLatin1String("score-forest-layer"))
+        return QStringLiteral("the same layer on the forest's leaves, anchored to the standardised "
+                              "logarithm of the base model's anomaly score of the round instead "
+                              "of the forest's score, ranks every queue; the UAI layer on the "
+                              "network trains but does not rank.");
     if (name == QLatin1String("forest-layer-noisy10"))
         return QStringLiteral("the forest layer with an analyst who gives 10% of the verdicts "
                               "wrong; recall still counts true anomalies.");
@@ -184,6 +190,11 @@ bool applyMethod(const QString &name,
     }
     if (name == QLatin1String("forest-layer")) {
         settings->baseRanking = uai::BaseRanking::ForestLayer;
+        settings->switchRule = uai::SwitchRule::Never;
+        return true;
+    }
+    if (name == QLatin1String("score-forest-layer")) {
+        settings->baseRanking = uai::BaseRanking::ScoreForestLayer;
         settings->switchRule = uai::SwitchRule::Never;
         return true;
     }

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace {
 
@@ -49,6 +50,17 @@ const PublishedRecall kPublishedRecall[] = {
     {"mammography", "MMG", 0.27, 0.60, "same data"},
     {"shuttle_1v23567", "Shuttle", 0.17, 0.93, "same data"},
 };
+
+/// The six image sets of the curves and images experiments, in the published order.
+QStringList imageSets()
+{
+    return {QStringLiteral("mnist:0"),
+            QStringLiteral("mnist:0-2"),
+            QStringLiteral("mnist:hard"),
+            QStringLiteral("fashion-mnist:0"),
+            QStringLiteral("fashion-mnist:0-2"),
+            QStringLiteral("fashion-mnist:hard")};
+}
 
 const PublishedRecall *publishedRecall(const QString &stem)
 {
@@ -155,6 +167,16 @@ runLine(const QString &tag, const QString &what, const RunOutcome &outcome, cons
         .arg(outcome.cpuSeconds, 0, 'f', 1);
 }
 
+/// The experiment's settings with the published method's rankings: the base model's anomaly
+/// score until the UAI layer has an anomaly and a normal verdict, then the UAI layer.
+uai::LoopSettings publishedSettings(const ExperimentContext &context)
+{
+    uai::LoopSettings settings = context.baseSettings();
+    settings.baseRanking = uai::BaseRanking::AnomalyScore;
+    settings.switchRule = uai::SwitchRule::BothVerdicts;
+    return settings;
+}
+
 /// Writes a chart into the output folder and appends its markdown image line to charts.
 /// Prints the error and returns false when the file cannot be written.
 bool addChart(const ExperimentContext &context,
@@ -213,8 +235,8 @@ int runTable2Experiment(ExperimentContext &context)
         defaultSpec.settings = context.baseSettings();
         tableBudget(options, anomalies, &defaultSpec.budget, &defaultSpec.settings.queueSize);
         RunSpec publishedSpec = defaultSpec;
-        publishedSpec.settings.baseRanking = uai::BaseRanking::AnomalyScore;
-        publishedSpec.settings.switchRule = uai::SwitchRule::BothVerdicts;
+        publishedSpec.settings = publishedSettings(context);
+        publishedSpec.settings.queueSize = defaultSpec.settings.queueSize;
 
         std::vector<RunSpec> batch;
         for (int seed = 1; seed <= options.seeds; ++seed) {
@@ -389,12 +411,7 @@ int runCurvesExperiment(ExperimentContext &context)
     const ExperimentOptions &options = context.options();
     const QStringList defaults =
         options.quick ? QStringList{QStringLiteral("shuttle_sub"), QStringLiteral("yeast")}
-                      : QStringList{QStringLiteral("mnist:0"),
-                                    QStringLiteral("mnist:0-2"),
-                                    QStringLiteral("mnist:hard"),
-                                    QStringLiteral("fashion-mnist:0"),
-                                    QStringLiteral("fashion-mnist:0-2"),
-                                    QStringLiteral("fashion-mnist:hard")};
+                      : imageSets();
     std::vector<DatasetRef> refs;
     if (QString error; !datasetRefs(
             context, options.datasets.isEmpty() ? defaults : options.datasets, &refs, &error)) {
@@ -419,7 +436,7 @@ int runCurvesExperiment(ExperimentContext &context)
             for (int seed = 1; seed <= options.seeds; ++seed) {
                 RunSpec spec;
                 spec.dataset = ref;
-                spec.settings = context.baseSettings();
+                spec.settings = publishedSettings(context);
                 spec.settings.model = model;
                 spec.budget = budget;
                 spec.seed = std::uint64_t(seed);
@@ -435,7 +452,7 @@ int runCurvesExperiment(ExperimentContext &context)
             const QString modelName = uai::modelKindName(model);
             RunSpec spec;
             spec.dataset = ref;
-            spec.settings = context.baseSettings();
+            spec.settings = publishedSettings(context);
             spec.settings.model = model;
             spec.budget = budget;
             std::vector<std::vector<uai::DiscoveryPoint>> baseCurves, uaiCurves;
@@ -530,8 +547,12 @@ int runCurvesExperiment(ExperimentContext &context)
     QString markdown = context.markdownHeader(QStringLiteral("Discovery curves"));
     markdown += QStringLiteral("Anomalies found after %1 verdicts (k = 10 per round), mean over "
                                "seeds %2 with the minimum and maximum in brackets, for the "
-                               "base model's own ranking and for the loop with the UAI layer. "
-                               "dae is the denoising autoencoder, class the classifier.\n\n")
+                               "base model's own ranking and for the loop with the UAI layer "
+                               "as published (the anomaly score ranks until the first anomaly "
+                               "and normal verdicts, then the UAI layer). dae is the denoising "
+                               "autoencoder, class the classifier. The application's default "
+                               "ranking for the autoencoder on images is compared with these "
+                               "runs in the images experiment.\n\n")
                     .arg(budget)
                     .arg(seedList(options.seeds));
     markdown += table + QStringLiteral("\n## Commands\n\n") + commands;
@@ -562,7 +583,7 @@ int runLatentExperiment(ExperimentContext &context)
     for (const DatasetRef &ref : refs) {
         RunSpec spec;
         spec.dataset = ref;
-        spec.settings = context.baseSettings();
+        spec.settings = publishedSettings(context);
         spec.settings.hiddenSizes = {256, 64, 1};
         spec.seed = 1;
         // One round past the last panel, so that the round trained on its verdicts runs.
@@ -866,6 +887,240 @@ int runMethodsExperiment(ExperimentContext &context)
 
 namespace {
 
+/// Curves per dataset, model, method and seed, read from an experiment's runs file.
+using RecordedCurves = std::map<std::tuple<QString, QString, QString>,
+                                std::map<std::uint64_t, std::vector<uai::DiscoveryPoint>>>;
+
+/// Reads a runs file that an experiment wrote (columns dataset, model, method, seed, round,
+/// verdicts, found, anomalies, ranked_by). Returns false with a message naming the file and line
+/// when a row does not parse.
+bool readRecordedCurves(const QString &path, RecordedCurves *curves, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        *error = QStringLiteral("Cannot read \"%1\": %2.").arg(path, file.errorString());
+        return false;
+    }
+    const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
+    for (int i = 1; i < lines.size(); ++i) {
+        if (lines[i].trimmed().isEmpty())
+            continue;
+        // dataset,model,method,seed,round,verdicts,found,anomalies,ranked_by
+        const QStringList fields = lines[i].split(QLatin1Char(','));
+        bool seedOk = false, roundOk = false, verdictsOk = false, foundOk = false;
+        uai::DiscoveryPoint point;
+        const std::uint64_t seed = fields.value(3).toULongLong(&seedOk);
+        point.round = fields.value(4).toInt(&roundOk);
+        point.verdicts = fields.value(5).toLongLong(&verdictsOk);
+        point.found = fields.value(6).toLongLong(&foundOk);
+        if (fields.size() != 9 || !seedOk || !roundOk || !verdictsOk || !foundOk) {
+            *error = QStringLiteral("\"%1\", line %2: expected dataset, model, method, seed, "
+                                    "round, verdicts, found, anomalies and ranked_by; run the "
+                                    "experiment that wrote it again to rewrite the file.")
+                         .arg(path)
+                         .arg(i + 1);
+            return false;
+        }
+        point.rankedByUai = fields[8] == QLatin1String("uai");
+        (*curves)[{fields[0], fields[1], fields[2]}][seed].push_back(point);
+    }
+    return true;
+}
+
+} // namespace
+
+int runImagesExperiment(ExperimentContext &context)
+{
+    const ExperimentOptions &options = context.options();
+    const QStringList defaults =
+        options.quick ? QStringList{QStringLiteral("mnist:0")} : imageSets();
+    std::vector<DatasetRef> refs;
+    if (QString error; !datasetRefs(
+            context, options.datasets.isEmpty() ? defaults : options.datasets, &refs, &error)) {
+        printError(error);
+        return kExitBadInput;
+    }
+    const QStringList methods =
+        options.methodsGiven ? options.methods : QStringList{QStringLiteral("score-forest-layer")};
+    const qsizetype budget = options.budget ? *options.budget : (options.quick ? 60 : 1000);
+    context.setRunCount(int(refs.size() * size_t(methods.size())) * options.seeds);
+
+    // The published method's runs come from the curves experiment when its file is in the
+    // output folder and covers the same seeds and budget.
+    RecordedCurves reference;
+    const QString referenceFile = QStringLiteral("curves-runs.csv");
+    const QString referencePath = QDir(options.outDir).filePath(referenceFile);
+    if (QFileInfo::exists(referencePath)) {
+        if (QString error; !readRecordedCurves(referencePath, &reference, &error)) {
+            printError(error);
+            return kExitBadInput;
+        }
+    }
+    const auto referenceFor =
+        [&](const QString &dataset,
+            const QString &method) -> std::optional<std::vector<std::vector<uai::DiscoveryPoint>>> {
+        const auto found = reference.find({dataset, QStringLiteral("dae"), method});
+        if (found == reference.end())
+            return std::nullopt;
+        std::vector<std::vector<uai::DiscoveryPoint>> curves;
+        for (int seed = 1; seed <= options.seeds; ++seed) {
+            const auto curve = found->second.find(std::uint64_t(seed));
+            if (curve == found->second.end() || curve->second.empty()
+                || curve->second.back().verdicts != budget)
+                return std::nullopt;
+            curves.push_back(curve->second);
+        }
+        return curves;
+    };
+
+    const std::vector<QColor> palette{
+        kClassUaiColour, kClassBaseColour, QColor(140, 90, 170), QColor(20, 160, 160)};
+    QString table = QStringLiteral("| dataset | items | anomalies | base model alone | published "
+                                   "method |");
+    QString rule = QStringLiteral("|---|---:|---:|---:|---:|");
+    for (const QString &method : methods) {
+        table += QStringLiteral(" %1 | seeds ahead of published |").arg(method);
+        rule += QStringLiteral("---:|---:|");
+    }
+    table += QLatin1Char('\n') + rule + QLatin1Char('\n');
+    QString commands = QStringLiteral("| dataset | method | command (SEED = %1) |\n|---|---|---|\n")
+                           .arg(seedList(options.seeds));
+    QString missing;
+    QString charts;
+    for (const DatasetRef &ref : refs) {
+        RunSpec common;
+        common.dataset = ref;
+        common.settings = context.baseSettings();
+        common.settings.model = uai::ModelKind::Autoencoder;
+        common.budget = budget;
+        std::vector<RunSpec> batch;
+        for (const QString &method : methods) {
+            for (int seed = 1; seed <= options.seeds; ++seed) {
+                RunSpec spec = common;
+                uai::SimulationOptions simulation;
+                MethodCurve curve = MethodCurve::Uai;
+                QString error;
+                applyMethod(method, &spec.settings, &simulation, &curve, &error);
+                spec.flipFraction = simulation.flipFraction;
+                spec.seed = std::uint64_t(seed);
+                batch.push_back(spec);
+            }
+        }
+        context.prefetch(batch);
+
+        std::vector<CurveBand> bands;
+        const auto publishedBase = referenceFor(ref.label, QStringLiteral("base"));
+        const auto publishedUai = referenceFor(ref.label, QStringLiteral("uai"));
+        std::vector<double> publishedFound;
+        QString baseCell = QStringLiteral("not in %1").arg(referenceFile);
+        QString publishedCell = baseCell;
+        if (publishedBase && publishedUai) {
+            std::vector<double> baseFound;
+            for (const auto &curve : *publishedBase)
+                baseFound.push_back(double(finalFound(curve)));
+            for (const auto &curve : *publishedUai)
+                publishedFound.push_back(double(finalFound(curve)));
+            baseCell = formatSpread(spreadOf(baseFound), 1);
+            publishedCell = formatSpread(spreadOf(publishedFound), 1);
+            bands.push_back(summariseCurves(
+                QStringLiteral("dae, base model alone (curves)"), kBaseColour, *publishedBase));
+            bands.push_back(summariseCurves(
+                QStringLiteral("dae, published method (curves)"), kUaiColour, *publishedUai));
+        } else {
+            missing += QStringLiteral("- %1: %2 holds no autoencoder runs for seeds %3 with %4 "
+                                      "verdicts.\n")
+                           .arg(ref.label, referenceFile, seedList(options.seeds))
+                           .arg(budget);
+        }
+
+        qsizetype items = 0;
+        qsizetype anomalies = 0;
+        QString cells;
+        for (int m = 0; m < methods.size(); ++m) {
+            const QString &method = methods[m];
+            std::vector<std::vector<uai::DiscoveryPoint>> curves;
+            std::vector<double> found;
+            int ahead = 0;
+            RunSpec spec = common;
+            for (int seed = 1; seed <= options.seeds; ++seed) {
+                spec = batch[size_t(m * options.seeds + seed - 1)];
+                const auto outcome = context.run(spec);
+                if (!outcome.ok()) {
+                    printError(outcome.error());
+                    return kExitFailure;
+                }
+                const uai::SimulationResult &result = outcome.value().result;
+                items = result.itemCount;
+                anomalies = result.anomalies;
+                context.recordCurve(ref.label,
+                                    QStringLiteral("dae"),
+                                    method,
+                                    spec.seed,
+                                    anomalies,
+                                    result.uaiCurve);
+                curves.push_back(result.uaiCurve);
+                found.push_back(double(finalFound(result.uaiCurve)));
+                if (!publishedFound.empty() && found.back() > publishedFound[size_t(seed - 1)])
+                    ++ahead;
+                context.progress(
+                    runLine(context.nextRunTag(),
+                            QStringLiteral("images %1 %2 seed %3").arg(ref.label, method).arg(seed),
+                            outcome.value(),
+                            QStringLiteral("found %1 of %2").arg(found.back()).arg(anomalies)));
+            }
+            bands.push_back(summariseCurves(method, palette[size_t(m) % palette.size()], curves));
+            cells += QStringLiteral(" %1 | %2 |")
+                         .arg(formatSpread(spreadOf(found), 1),
+                              publishedFound.empty()
+                                  ? QStringLiteral("-")
+                                  : QStringLiteral("%1 of %2").arg(ahead).arg(options.seeds));
+            commands +=
+                QStringLiteral("| %1 | %2 | `%3` |\n").arg(ref.label, method, runCommandLine(spec));
+        }
+        table += QStringLiteral("| %1 | %2 | %3 | %4 | %5 |")
+                     .arg(ref.label)
+                     .arg(items)
+                     .arg(anomalies)
+                     .arg(baseCell, publishedCell)
+                 + cells + QLatin1Char('\n');
+        const QImage image =
+            renderBandChart(QStringLiteral("%1: anomalies found against verdicts, dae, %2 seeds")
+                                .arg(ref.label)
+                                .arg(options.seeds),
+                            bands,
+                            anomalies);
+        const QString png = QStringLiteral("images-%1.png").arg(fileStem(ref.label));
+        if (!addChart(context, ref.label, png, image, &charts))
+            return kExitFailure;
+    }
+
+    QString markdown =
+        context.markdownHeader(QStringLiteral("Rankings of the autoencoder on the image sets"));
+    markdown += QStringLiteral("Anomalies found after %1 verdicts (k = %2 per round) with the "
+                               "denoising autoencoder, mean over seeds %3 with the minimum and "
+                               "maximum in brackets. The base model alone and the published "
+                               "method (the UAI layer, switched on at the first anomaly and "
+                               "normal verdicts) are the autoencoder's runs of the same seeds "
+                               "in [%4](%4), written by the curves experiment; the other "
+                               "columns are measured here. \"Seeds ahead\" counts the seeds on "
+                               "which the method found more than the published method on the "
+                               "same seed.\n\n")
+                    .arg(budget)
+                    .arg(context.baseSettings().queueSize)
+                    .arg(seedList(options.seeds), referenceFile);
+    for (const QString &method : methods)
+        markdown += QStringLiteral("- %1: %2\n").arg(method, describeMethod(method));
+    markdown += QLatin1Char('\n') + table + QStringLiteral("\n## Commands\n\n") + commands;
+    if (!missing.isEmpty())
+        markdown += QStringLiteral("\n## Missing reference runs\n\n") + missing;
+    markdown += QStringLiteral("\n## Charts\n\nMean over the seeds as a line, the range from "
+                               "minimum to maximum as a band.\n\n")
+                + charts;
+    return finishCurves(context, &markdown) ? kExitSuccess : kExitFailure;
+}
+
+namespace {
+
 /// One row of table2-summary.csv, as the overview needs it.
 struct SummaryRow {
     QString table;
@@ -1059,6 +1314,160 @@ QString belowBaseModel(const std::vector<SummaryRow> &rows, bool defaultMethod)
              tables.join(QStringLiteral(", ")));
 }
 
+/// One column of the image-set table: a model and method in a runs file.
+struct ImageColumn {
+    QString heading;
+    QString model;
+    QString method;
+    /// The column this one's loop is compared with, -1 for a base model alone.
+    int baseColumn = -1;
+};
+
+/// Writes the overview's image-set section from curves-runs.csv and, when present,
+/// images-runs.csv: the anomalies each model found alone and with each loop, and where a loop
+/// ends below its base model alone. Returns false with a message when a file does not parse.
+bool imageSection(const QDir &out,
+                  const std::function<QString(const QString &)> &link,
+                  QString *section,
+                  QString *error)
+{
+    const QString curvesFile = QStringLiteral("curves-runs.csv");
+    const QString imagesFile = QStringLiteral("images-runs.csv");
+    if (!QFileInfo::exists(out.filePath(curvesFile))) {
+        *section = QStringLiteral("## Anomalies found on the image sets\n\nNo curves results in "
+                                  "the folder yet.\n\n");
+        return true;
+    }
+    RecordedCurves curves;
+    if (!readRecordedCurves(out.filePath(curvesFile), &curves, error))
+        return false;
+    const bool haveImages = QFileInfo::exists(out.filePath(imagesFile));
+    if (haveImages && !readRecordedCurves(out.filePath(imagesFile), &curves, error))
+        return false;
+
+    // Each model's default ranking on images of more than one item: "uai" when it is the
+    // published method, otherwise the ranking's name, which the images experiment's method shares.
+    const auto defaultFor = [](uai::ModelKind model) {
+        uai::LoopSettings settings;
+        settings.model = model;
+        const uai::BaseRanking ranking = settings.resolvedBaseRanking(uai::DatasetKind::Images, 2);
+        return ranking == uai::BaseRanking::AnomalyScore ? QStringLiteral("uai")
+                                                         : uai::baseRankingName(ranking);
+    };
+    const auto heading = [&defaultFor](const QString &model, const QString &method) {
+        const QString name =
+            method == QLatin1String("uai") ? QStringLiteral("published method") : method;
+        const uai::ModelKind kind = model == QLatin1String("class") ? uai::ModelKind::Classifier
+                                                                    : uai::ModelKind::Autoencoder;
+        const QString mark = defaultFor(kind) == method ? QStringLiteral(" (default)") : QString();
+        return QStringLiteral("%1, %2%3").arg(model, name, mark);
+    };
+
+    std::vector<ImageColumn> columns{
+        {QStringLiteral("dae alone"), QStringLiteral("dae"), QStringLiteral("base"), -1},
+        {heading(QStringLiteral("dae"), QStringLiteral("uai")),
+         QStringLiteral("dae"),
+         QStringLiteral("uai"),
+         0}};
+    // The autoencoder's other methods, from the images experiment.
+    std::set<QString> daeMethods;
+    for (const auto &[key, runs] : curves) {
+        const QString &method = std::get<2>(key);
+        if (std::get<1>(key) == QLatin1String("dae") && method != QLatin1String("base")
+            && method != QLatin1String("uai"))
+            daeMethods.insert(method);
+    }
+    for (const QString &method : daeMethods)
+        columns.push_back(
+            {heading(QStringLiteral("dae"), method), QStringLiteral("dae"), method, 0});
+    const int classBase = int(columns.size());
+    columns.push_back(
+        {QStringLiteral("class alone"), QStringLiteral("class"), QStringLiteral("base"), -1});
+    columns.push_back({heading(QStringLiteral("class"), QStringLiteral("uai")),
+                       QStringLiteral("class"),
+                       QStringLiteral("uai"),
+                       classBase});
+
+    std::set<QString> datasets;
+    for (const auto &[key, runs] : curves)
+        datasets.insert(std::get<0>(key));
+
+    QString table = QStringLiteral("| dataset | verdicts |");
+    QString rule = QStringLiteral("|---|---:|");
+    for (const ImageColumn &column : columns) {
+        table += QStringLiteral(" %1 |").arg(column.heading);
+        rule += QStringLiteral("---:|");
+    }
+    table += QLatin1Char('\n') + rule + QLatin1Char('\n');
+    std::vector<QStringList> below(columns.size());
+    std::vector<int> compared(columns.size(), 0);
+    for (const QString &dataset : datasets) {
+        std::vector<std::optional<double>> means(columns.size());
+        QString cells;
+        qsizetype verdicts = 0;
+        for (size_t c = 0; c < columns.size(); ++c) {
+            const auto runs = curves.find({dataset, columns[c].model, columns[c].method});
+            if (runs == curves.end() || runs->second.empty()) {
+                cells += QStringLiteral(" - |");
+                continue;
+            }
+            std::vector<double> found;
+            for (const auto &[seed, curve] : runs->second) {
+                found.push_back(double(finalFound(curve)));
+                if (!curve.empty())
+                    verdicts = std::max(verdicts, curve.back().verdicts);
+            }
+            const Spread spread = spreadOf(found);
+            means[c] = spread.mean;
+            cells += QStringLiteral(" %1 |").arg(formatSpread(spread, 1));
+        }
+        table +=
+            QStringLiteral("| %1 | %2 |").arg(dataset).arg(verdicts) + cells + QLatin1Char('\n');
+        for (size_t c = 0; c < columns.size(); ++c) {
+            const int base = columns[c].baseColumn;
+            if (base < 0 || !means[c] || !means[size_t(base)])
+                continue;
+            ++compared[c];
+            if (*means[c] < *means[size_t(base)]) {
+                below[c].append(QStringLiteral("%1 (%2 against %3)")
+                                    .arg(dataset)
+                                    .arg(*means[c], 0, 'f', 1)
+                                    .arg(*means[size_t(base)], 0, 'f', 1));
+            }
+        }
+    }
+
+    QString sources = QStringLiteral("[%1](%2)").arg(curvesFile, link(curvesFile));
+    if (haveImages)
+        sources += QStringLiteral(" and [%1](%2)").arg(imagesFile, link(imagesFile));
+    *section = QStringLiteral("## Anomalies found on the image sets\n\nComputed from %1: mean "
+                              "anomalies found over the seeds, with the minimum and maximum in "
+                              "brackets. The published findings: the classifier alone finds "
+                              "clustered anomalies (the :0 and :0-2 sets) but not low-density "
+                              "ones (:hard), the autoencoder alone the opposite, and both with "
+                              "the UAI layer do well on all three.\n\n")
+                   .arg(sources)
+               + table + QLatin1Char('\n');
+    for (size_t c = 0; c < columns.size(); ++c) {
+        if (columns[c].baseColumn < 0 || compared[c] == 0)
+            continue;
+        if (below[c].isEmpty()) {
+            *section += QStringLiteral("- %1: at or above its base model alone on %2 of %2 "
+                                       "sets.\n")
+                            .arg(columns[c].heading)
+                            .arg(compared[c]);
+        } else {
+            *section += QStringLiteral("- %1: below its base model alone on %2 of %3 sets: %4.\n")
+                            .arg(columns[c].heading)
+                            .arg(below[c].size())
+                            .arg(compared[c])
+                            .arg(below[c].join(QStringLiteral(", ")));
+        }
+    }
+    *section += QLatin1Char('\n');
+    return true;
+}
+
 } // namespace
 
 int runOverview(ExperimentContext &context)
@@ -1105,6 +1514,14 @@ int runOverview(ExperimentContext &context)
     } else {
         page += QStringLiteral("No table2 results in the folder yet.\n\n");
     }
+
+    QString images;
+    QString imageError;
+    if (!imageSection(out, link, &images, &imageError)) {
+        printError(imageError);
+        return kExitBadInput;
+    }
+    page += images;
 
     page += QStringLiteral("## Experiments\n\n");
     const QStringList markdownFiles =

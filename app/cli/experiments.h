@@ -19,6 +19,11 @@ int runLatentExperiment(ExperimentContext &context);
 /// Runs "methods": the table2 runs for each named method of applyMethod(), on the same seeds.
 int runMethodsExperiment(ExperimentContext &context);
 
+/// Runs "images": the autoencoder on the image sets with each named method of applyMethod()
+/// (score-forest-layer unless --methods names others), next to the published method's runs of
+/// the same seeds that the curves experiment wrote into curves-runs.csv.
+int runImagesExperiment(ExperimentContext &context);
+
 /// Writes the overview page that links the experiments' files in the output folder and
 /// compares the measured table2 recall with the published values.
 int runOverview(ExperimentContext &context);

@@ -30,6 +30,8 @@ struct ExperimentOptions {
     std::optional<qsizetype> budget;
     QStringList datasets;
     QStringList methods;
+    /// Whether --methods was given; without it, methods lists every method.
+    bool methodsGiven = false;
     std::optional<int> pretrainSteps;
     std::optional<int> roundSteps;
     int threads = 0;

@@ -155,7 +155,9 @@ bool parseRunOptions(QCommandLineParser &parser,
                         "anomalies among the verdicts on its top "
                         "items), forest-layer (a logistic layer on the "
                         "isolation forest's leaves, refitted on the "
-                        "verdicts each round) or auto (forest-layer for "
+                        "verdicts each round), score-forest-layer (the "
+                        "same layer anchored to the anomaly score instead "
+                        "of the forest's score) or auto (forest-layer for "
                         "CSV tables with the dae model, otherwise "
                         "score). Default: auto."),
          QStringLiteral("ranking")},

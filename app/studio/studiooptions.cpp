@@ -68,8 +68,9 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
                         "model's anomaly score, published method), iforest (an isolation forest "
                         "on the features), mixed, interleaved, adaptive (score or forest, "
                         "whichever found more so far), forest-layer (the forest refitted on the "
-                        "verdicts each round), or auto (forest-layer for feature tables with the "
-                        "autoencoder, otherwise score). Default: auto."),
+                        "verdicts each round), score-forest-layer (the anomaly score refitted on "
+                        "the verdicts through the forest's leaves), or auto (forest-layer for "
+                        "feature tables with the autoencoder, otherwise score). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),

@@ -1,5 +1,6 @@
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QProcess>
 #include <QRegularExpression>
@@ -33,6 +34,17 @@ CliRun runCli(const QStringList &arguments)
     return run;
 }
 
+/// Runs the overview on a results folder, writing the page given.
+CliRun runOverview(const QString &out, const QString &page)
+{
+    return runCli({QStringLiteral("--name"),
+                   QStringLiteral("overview"),
+                   QStringLiteral("--out"),
+                   out,
+                   QStringLiteral("--page"),
+                   page});
+}
+
 QStringList readLines(const QString &path)
 {
     QFile file(path);
@@ -63,8 +75,11 @@ private Q_SLOTS:
     void methodsMatchRunCommand();
     void forestMethodsMatchRunCommand();
     void latentWritesPanels();
+    void imagesCompareWithCurvesRuns();
+    void imagesRejectBadCurvesRuns();
     void overviewComparesWithPublished();
     void overviewRejectsOldSummary();
+    void overviewComparesImageLoopsWithBase();
     void badInputExitsTwo_data();
     void badInputExitsTwo();
 
@@ -294,6 +309,110 @@ void tst_Experiment::methodsMatchRunCommand()
     QVERIFY(!QImage(dir.filePath(QStringLiteral("methods-toy.png"))).isNull());
 }
 
+namespace {
+
+/// Runs the images experiment on mnist:0 with one seed, 20 verdicts and short training.
+CliRun runImages(const QString &out)
+{
+    return runCli(QStringList{QStringLiteral("--name"),
+                              QStringLiteral("images"),
+                              QStringLiteral("--quick"),
+                              QStringLiteral("--seeds"),
+                              QStringLiteral("1"),
+                              QStringLiteral("--budget"),
+                              QStringLiteral("20"),
+                              QStringLiteral("--datasets"),
+                              QStringLiteral("mnist:0"),
+                              QStringLiteral("--pretrain-steps"),
+                              QStringLiteral("30"),
+                              QStringLiteral("--round-steps"),
+                              QStringLiteral("3"),
+                              QStringLiteral("--data-dir"),
+                              kDataDir,
+                              QStringLiteral("--out"),
+                              out});
+}
+
+bool writeText(const QString &path, const QString &text)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(text.toUtf8()) == text.toUtf8().size();
+}
+
+} // namespace
+
+void tst_Experiment::imagesCompareWithCurvesRuns()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // The autoencoder's base ranking found 3 and the published method 0 after 20 verdicts; the
+    // classifier's rows are ignored.
+    QVERIFY(writeText(dir.filePath(QStringLiteral("curves-runs.csv")),
+                      QStringLiteral("dataset,model,method,seed,round,verdicts,found,anomalies,"
+                                     "ranked_by\n"
+                                     "mnist:0,dae,base,1,1,10,2,100,base\n"
+                                     "mnist:0,dae,base,1,2,20,3,100,base\n"
+                                     "mnist:0,dae,uai,1,1,10,0,100,base\n"
+                                     "mnist:0,dae,uai,1,2,20,0,100,uai\n"
+                                     "mnist:0,class,uai,1,1,10,9,100,base\n"
+                                     "mnist:0,class,uai,1,2,20,19,100,uai\n")));
+    const CliRun run = runImages(dir.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(QLatin1String("[1/1] images mnist:0 score-forest-layer seed 1")),
+             qPrintable(run.out));
+
+    // The measured count comes from the run's own curve.
+    const QStringList rows = readLines(dir.filePath(QStringLiteral("images-runs.csv")));
+    QCOMPARE(rows.size(), 3);
+    const QStringList last = rows.last().split(QLatin1Char(','));
+    QCOMPARE(last.value(2), QStringLiteral("score-forest-layer"));
+    QCOMPARE(last.value(5), QStringLiteral("20"));
+    const int found = last.value(6).toInt();
+    QVERIFY(found >= 0 && found <= 20);
+    // The forest layer never hands the queue to the UAI layer.
+    QCOMPARE(last.value(8), QStringLiteral("base"));
+
+    const QString markdown = readText(dir.filePath(QStringLiteral("images.md")));
+    const QString row = QStringLiteral("| mnist:0 | 9099 | 100 | 3.0 (3.0-3.0) | 0.0 (0.0-0.0) | "
+                                       "%1.0 (%1.0-%1.0) | %2 of 1 |")
+                            .arg(found)
+                            .arg(found > 0 ? 1 : 0);
+    QVERIFY2(markdown.contains(row), qPrintable(markdown));
+    QVERIFY2(markdown.contains(QLatin1String("--switch never --base-ranking score-forest-layer")),
+             qPrintable(markdown));
+    QVERIFY(!markdown.contains(QLatin1String("Missing reference runs")));
+    QVERIFY(!QImage(dir.filePath(QStringLiteral("images-mnist_0.png"))).isNull());
+
+    // Without the curves experiment's file the reference columns say so.
+    QTemporaryDir bare;
+    QVERIFY(bare.isValid());
+    const CliRun alone = runImages(bare.path());
+    QVERIFY2(alone.exitCode == 0, qPrintable(alone.err));
+    const QString aloneMarkdown = readText(bare.filePath(QStringLiteral("images.md")));
+    QVERIFY2(aloneMarkdown.contains(QLatin1String("## Missing reference runs")),
+             qPrintable(aloneMarkdown));
+    QVERIFY2(aloneMarkdown.contains(QLatin1String("not in curves-runs.csv")),
+             qPrintable(aloneMarkdown));
+}
+
+void tst_Experiment::imagesRejectBadCurvesRuns()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("curves-runs.csv"));
+    QVERIFY(writeText(path,
+                      QStringLiteral("dataset,model,method,seed,round,verdicts,found,anomalies,"
+                                     "ranked_by\n"
+                                     "mnist:0,dae,base,1,1,10,2,100,base\n"
+                                     "mnist:0,dae,base,one,2,20,3,100,base\n")));
+    const CliRun run = runImages(dir.path());
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("\"%1\", line 3").arg(path)), qPrintable(run.err));
+    QVERIFY2(run.err.contains(QLatin1String("run the experiment that wrote it again")),
+             qPrintable(run.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("images.md"))));
+}
+
 void tst_Experiment::forestMethodsMatchRunCommand()
 {
     QTemporaryDir dir;
@@ -417,12 +536,7 @@ void tst_Experiment::overviewComparesWithPublished()
     summary.close();
 
     const QString page = dir.filePath(QStringLiteral("overview.md"));
-    const CliRun run = runCli({QStringLiteral("--name"),
-                               QStringLiteral("overview"),
-                               QStringLiteral("--out"),
-                               dir.path(),
-                               QStringLiteral("--page"),
-                               page});
+    const CliRun run = runOverview(dir.path(), page);
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const QString text = readText(page);
     // The default method: yeast 0.34 above 0.33, abalone 0.50 below 0.55.
@@ -473,6 +587,55 @@ void tst_Experiment::overviewRejectsOldSummary()
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("column \"seeds\" is missing")), qPrintable(run.err));
     QVERIFY(run.err.contains(QLatin1String("table2-summary.csv")));
+}
+
+void tst_Experiment::overviewComparesImageLoopsWithBase()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString header =
+        QStringLiteral("dataset,model,method,seed,round,verdicts,found,anomalies,ranked_by\n");
+    // On mnist:hard the autoencoder's published loop (5 and 7) ends below its base ranking (8 and
+    // 10); the classifier's loop ends above its own. The default method comes from the images
+    // experiment's file.
+    QVERIFY(writeText(dir.filePath(QStringLiteral("curves-runs.csv")),
+                      header
+                          + QStringLiteral("mnist:hard,dae,base,1,1,10,8,478,base\n"
+                                           "mnist:hard,dae,base,2,1,10,10,478,base\n"
+                                           "mnist:hard,dae,uai,1,1,10,5,478,uai\n"
+                                           "mnist:hard,dae,uai,2,1,10,7,478,uai\n"
+                                           "mnist:hard,class,base,1,1,10,1,478,base\n"
+                                           "mnist:hard,class,base,2,1,10,3,478,base\n"
+                                           "mnist:hard,class,uai,1,1,10,4,478,uai\n"
+                                           "mnist:hard,class,uai,2,1,10,6,478,uai\n")));
+    QVERIFY(
+        writeText(dir.filePath(QStringLiteral("images-runs.csv")),
+                  header
+                      + QStringLiteral("mnist:hard,dae,score-forest-layer,1,1,10,9,478,base\n"
+                                       "mnist:hard,dae,score-forest-layer,2,1,10,9,478,base\n")));
+    const QString page = dir.filePath(QStringLiteral("overview.md"));
+    const CliRun run = runOverview(dir.path(), page);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString text = readText(page);
+    QVERIFY2(text.contains(QLatin1String("| mnist:hard | 10 | 9.0 (8.0-10.0) | 6.0 (5.0-7.0) | "
+                                         "9.0 (9.0-9.0) | 2.0 (1.0-3.0) | 5.0 (4.0-6.0) |")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("- dae, published method (default): below its base model "
+                                         "alone on 1 of 1 sets: mnist:hard (6.0 against 9.0).")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("- dae, score-forest-layer: at or above its base model "
+                                         "alone on 1 of 1 sets.")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("- class, published method (default): at or above its "
+                                         "base model alone on 1 of 1 sets.")),
+             qPrintable(text));
+
+    // A row that does not parse is reported with its file and line.
+    QVERIFY(writeText(dir.filePath(QStringLiteral("images-runs.csv")),
+                      header + QStringLiteral("mnist:hard,dae,score-forest-layer,1,1,ten\n")));
+    const CliRun bad = runOverview(dir.path(), page);
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains(QLatin1String("images-runs.csv\", line 2")), qPrintable(bad.err));
 }
 
 void tst_Experiment::badInputExitsTwo_data()

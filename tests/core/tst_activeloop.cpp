@@ -1,5 +1,6 @@
 #include "activeloop.h"
 #include "csvreader.h"
+#include "forestlayer.h"
 #include "simulatedanalyst.h"
 #include "torchruntime.h"
 
@@ -110,6 +111,7 @@ private Q_SLOTS:
     void forestRankingFillsFirstQueues();
     void mixedRankingAveragesPercentiles();
     void automaticRankingFollowsData();
+    void scoreForestLayerStartsFromScore();
     void interleavedRankingTakesTurns();
     void adaptiveRankingFollowsHits();
 };
@@ -749,6 +751,45 @@ void tst_ActiveLoop::automaticRankingFollowsData()
     QVERIFY(scored.ok());
     QVERIFY(scored.value().extraScore.empty());
     QCOMPARE(scored.value().queue, topUnlabeled(scored.value().baseScore, *byScore, 5));
+
+    // The classifier on images keeps its own score and the published switch.
+    auto classified = makeLoop(images, classifier);
+    QCOMPARE(classified->settings().baseRanking, uai::BaseRanking::AnomalyScore);
+    QCOMPARE(classified->settings().switchRule, uai::SwitchRule::BothVerdicts);
+}
+
+void tst_ActiveLoop::scoreForestLayerStartsFromScore()
+{
+    const auto data = makeBlobs();
+    uai::LoopSettings settings = smallSettings();
+    settings.baseRanking = uai::BaseRanking::ScoreForestLayer;
+    auto loop = makeLoop(data, settings);
+    QCOMPARE(loop->settings().switchRule, uai::SwitchRule::Never);
+    QVERIFY(loop->pretrain().ok());
+
+    // Without verdicts the key is the anchor made from the anomaly score, which orders the items
+    // as the score does.
+    const auto ranked = loop->rankWithoutTraining();
+    QVERIFY2(ranked.ok(), qPrintable(ranked.error()));
+    QVERIFY(!ranked.value().rankedByUai);
+    QCOMPARE(ranked.value().baseRankingKey,
+             uai::ForestLayer::scoreAnchor(ranked.value().baseScore));
+    QCOMPARE(ranked.value().queue, topUnlabeled(ranked.value().baseScore, *loop, 5));
+
+    // With an anomaly and a normal verdict the key moves away from the anchor, the UAI layer
+    // still does not rank, and the queue follows the key.
+    const std::vector<qsizetype> first = ranked.value().queue;
+    loop->submitVerdict(first[0], uai::Verdict::Anomaly);
+    for (size_t i = 1; i < first.size(); ++i)
+        loop->submitVerdict(first[i], uai::Verdict::Normal);
+    const auto round = loop->runRound();
+    QVERIFY2(round.ok(), qPrintable(round.error()));
+    QVERIFY(!round.value().rankedByUai);
+    const std::vector<float> anchor = uai::ForestLayer::scoreAnchor(round.value().baseScore);
+    QVERIFY(round.value().baseRankingKey != anchor);
+    QCOMPARE(round.value().queue, topUnlabeled(round.value().baseRankingKey, *loop, 5));
+    for (const float value : round.value().baseRankingKey)
+        QVERIFY(std::isfinite(value));
 }
 
 void tst_ActiveLoop::mixedRankingAveragesPercentiles()

@@ -87,6 +87,8 @@ private Q_SLOTS:
     void leafIndicesAreLeaves();
     void forestLayerWithoutVerdictsIsTheForest();
     void forestLayerFollowsAnomalyVerdicts();
+    void scoreAnchorIsStandardisedLogScore();
+    void forestLayerStartsFromGivenAnchor();
     void forestLayerBeatsForestOnCardiotocography();
 };
 
@@ -403,6 +405,62 @@ void tst_IsolationForest::forestLayerFollowsAnomalyVerdicts()
     QCOMPARE(layer.value().rank({410, 411}, {400, 401}), key);
     for (const float value : key)
         QVERIFY(std::isfinite(value));
+}
+
+void tst_IsolationForest::scoreAnchorIsStandardisedLogScore()
+{
+    // log(1e-3), log(1e-1), log(10) are equally spaced, so they standardise to -sqrt(1.5), 0 and
+    // +sqrt(1.5). Zero is floored at 1e-12 and NaN takes the mean of the others' logarithms.
+    const std::vector<float> anchor = uai::ForestLayer::scoreAnchor({1e-3f, 1e-1f, 10.0f});
+    QCOMPARE(anchor.size(), size_t(3));
+    QVERIFY(std::abs(anchor[0] + std::sqrt(1.5f)) < 1e-5f);
+    QVERIFY(std::abs(anchor[1]) < 1e-5f);
+    QVERIFY(std::abs(anchor[2] - std::sqrt(1.5f)) < 1e-5f);
+
+    const std::vector<float> floored =
+        uai::ForestLayer::scoreAnchor({0.0f, 1e-12f, 1.0f, qQNaN(), 1.0f});
+    QCOMPARE(floored[0], floored[1]);
+    QVERIFY(floored[0] < 0.0f && floored[2] > 0.0f);
+    for (const float value : floored)
+        QVERIFY(std::isfinite(value));
+    // The NaN sits at the finite values' mean, which standardises to 0 for every item's mean.
+    double sum = 0.0;
+    for (const float value : floored)
+        sum += value;
+    QVERIFY(std::abs(sum) < 1e-5);
+    QCOMPARE(uai::ForestLayer::scoreAnchor({2.0f, 2.0f}), (std::vector<float>{0.0f, 0.0f}));
+}
+
+void tst_IsolationForest::forestLayerStartsFromGivenAnchor()
+{
+    const uai::Dataset data = twoClusters();
+    const auto layer = uai::ForestLayer::grow(data, {});
+    QVERIFY(layer.ok());
+    // An anchor that ranks the items in reverse order of their index.
+    std::vector<float> anchor(size_t(data.itemCount));
+    for (size_t item = 0; item < anchor.size(); ++item)
+        anchor[item] = -float(item) / float(anchor.size());
+    QCOMPARE(layer.value().rank({}, {}, &anchor), anchor);
+
+    // The verdicts move the anchor as they move the forest's score: the leaf weights are the
+    // same function of the verdicts, so the anchored logits differ from the anchor by what the
+    // verdicts add.
+    const std::vector<float> key = layer.value().rank({410, 411}, {400, 401}, &anchor);
+    QVERIFY(lowest(key, 412, 8) > highest(key, 402, 8));
+    for (size_t item = 0; item < 10; ++item) {
+        QVERIFY(key[410 + item] > anchor[410 + item]);
+        QVERIFY(key[400 + item] < anchor[400 + item]);
+    }
+    // The verdicts move their own cluster more than the normal cloud far from it.
+    double cloudChange = 0.0;
+    for (size_t item = 0; item < 400; ++item)
+        cloudChange += std::abs(key[item] - anchor[item]) / 400.0;
+    double clusterChange = 0.0;
+    for (size_t item = 412; item < 420; ++item)
+        clusterChange += std::abs(key[item] - anchor[item]) / 8.0;
+    QVERIFY2(clusterChange > 4.0 * cloudChange,
+             qPrintable(QStringLiteral("%1 vs %2").arg(clusterChange).arg(cloudChange)));
+    QCOMPARE(layer.value().rank({410, 411}, {400, 401}, &anchor), key);
 }
 
 void tst_IsolationForest::forestLayerBeatsForestOnCardiotocography()

@@ -91,6 +91,14 @@ void tst_SettingsJson::missingKeysTakeDefaults()
     QVERIFY(forestBack.ok());
     QCOMPARE(forestBack.value().loop.baseRanking, uai::BaseRanking::ForestLayer);
     QCOMPARE(forestBack.value().loop.switchRule, uai::SwitchRule::Never);
+
+    forest.loop.baseRanking = uai::BaseRanking::ScoreForestLayer;
+    const QJsonObject scoreJson = uai::sessionSettingsToJson(forest);
+    QCOMPARE(scoreJson[QStringLiteral("base_ranking")].toString(),
+             QStringLiteral("score-forest-layer"));
+    const auto scoreBack = uai::sessionSettingsFromJson(scoreJson);
+    QVERIFY(scoreBack.ok());
+    QCOMPARE(scoreBack.value().loop.baseRanking, uai::BaseRanking::ScoreForestLayer);
 }
 
 void tst_SettingsJson::invalidValueNamesKey_data()

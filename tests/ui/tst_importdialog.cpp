@@ -163,7 +163,7 @@ void tst_ImportDialog::yeastShowsSummary()
     QCOMPARE(dialog.settings().switchRule, SwitchRule::SecondRound);
     QCOMPARE(dialog.settings().baseRanking, BaseRanking::Automatic);
     QComboBox *firstQueues = combo(dialog, "baseRankingCombo");
-    QCOMPARE(firstQueues->count(), 7);
+    QCOMPARE(firstQueues->count(), 8);
     firstQueues->setCurrentIndex(1);
     QCOMPARE(dialog.settings().baseRanking, BaseRanking::AnomalyScore);
     firstQueues->setCurrentIndex(2);
@@ -176,6 +176,8 @@ void tst_ImportDialog::yeastShowsSummary()
     QCOMPARE(dialog.settings().baseRanking, BaseRanking::Adaptive);
     firstQueues->setCurrentIndex(6);
     QCOMPARE(dialog.settings().baseRanking, BaseRanking::ForestLayer);
+    firstQueues->setCurrentIndex(7);
+    QCOMPARE(dialog.settings().baseRanking, BaseRanking::ScoreForestLayer);
     QCOMPARE(dialog.budget(), qsizetype(1000));
     QCOMPARE(dialog.dataSpec(), QFileInfo(path).absoluteFilePath());
     QVERIFY(!dialog.windowTitle().isEmpty());

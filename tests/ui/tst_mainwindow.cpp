@@ -1,5 +1,6 @@
 #include "chartspanel.h"
 #include "csvreader.h"
+#include "datasource.h"
 #include "discoverychartview.h"
 #include "labelingsession.h"
 #include "latentchartview.h"
@@ -35,6 +36,26 @@ uai::SessionSettings quickSettings()
     return settings;
 }
 
+/// Waits until the session has a full ranking and the trainer is idle.
+void waitForFullRanking(const uai::LabelingSession *session)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr
+                                 && !session->latestReport()->preliminary
+                                 && !session->trainer()->isBusy(),
+                             60000);
+}
+
+/// Gives the given verdict keys in the window and waits until the next round is ranked.
+void labelAndWaitForRound(uai::MainWindow &window,
+                          const uai::LabelingSession *session,
+                          const QList<Qt::Key> &keys)
+{
+    const int round = session->round();
+    for (const Qt::Key key : keys)
+        QTest::keyClick(&window, key);
+    QTRY_VERIFY_WITH_TIMEOUT(session->round() > round && !session->trainer()->isBusy(), 60000);
+}
+
 std::vector<uai::VerdictEvent> storedEvents(const QString &path)
 {
     auto store = uai::SessionStore::open(path);
@@ -63,6 +84,7 @@ private Q_SLOTS:
     void plantedOutlierSuspectedFirst();
     void forestRankingOrdersWindowQueue();
     void statusBarNamesForestLayer();
+    void imagesRankByForestLayerOnScore();
 
 private:
     bool
@@ -352,18 +374,14 @@ void tst_MainWindow::statusBarNamesForestLayer()
     uai::MainWindow window;
     QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
     uai::LabelingSession *session = window.session();
-    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr
-                                 && !session->latestReport()->preliminary
-                                 && !session->trainer()->isBusy(),
-                             60000);
+    waitForFullRanking(session);
+    if (QTest::currentTestFailed())
+        return;
     const auto *label = window.findChild<QLabel *>(QStringLiteral("rankingLabel"));
     QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer"));
-    QTest::keyClick(&window, Qt::Key_A);
-    QTest::keyClick(&window, Qt::Key_N);
-    const int round = session->round();
-    for (int i = 0; i < 3; ++i)
-        QTest::keyClick(&window, Qt::Key_N);
-    QTRY_VERIFY_WITH_TIMEOUT(session->round() > round && !session->trainer()->isBusy(), 60000);
+    labelAndWaitForRound(window, session, {Qt::Key_A, Qt::Key_N, Qt::Key_N, Qt::Key_N, Qt::Key_N});
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY(!session->latestReport()->rankedByUai);
     QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer"));
 
@@ -380,6 +398,43 @@ void tst_MainWindow::statusBarNamesForestLayer()
     QVERIFY(first >= second);
     const QString header = window.suspectView()->headerText();
     QVERIFY2(header.contains(QLatin1String("forest layer ")), qPrintable(header));
+    QVERIFY2(header.contains(QLatin1String("verdicts ")), qPrintable(header));
+    QVERIFY(window.close());
+}
+
+void tst_MainWindow::imagesRankByForestLayerOnScore()
+{
+    // 17 images of 8 x 8 pixels ranked by the forest layer anchored on the autoencoder's
+    // score: it ranks every queue, and the suspect header splits its logit into the
+    // standardised log score and what the verdicts added.
+    const QString spec = QStringLiteral(UAI_SHARED_DIR "/cases/idx-valid-images-17x8x8.idx.gz");
+    auto loaded = uai::loadDataSource(spec);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    QCOMPARE(loaded.value().kind, uai::DatasetKind::Images);
+    uai::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    uai::SessionSettings settings = quickSettings();
+    settings.loop.baseRanking = uai::BaseRanking::ScoreForestLayer;
+    QVERIFY(window.startSession(std::make_shared<const uai::Dataset>(std::move(loaded).value()),
+                                spec,
+                                settings,
+                                m_sessionPath));
+    uai::LabelingSession *session = window.session();
+    waitForFullRanking(session);
+    if (QTest::currentTestFailed())
+        return;
+    const auto *label = window.findChild<QLabel *>(QStringLiteral("rankingLabel"));
+    QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer on the anomaly score"));
+    labelAndWaitForRound(window, session, {Qt::Key_A, Qt::Key_N, Qt::Key_N, Qt::Key_N, Qt::Key_N});
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(!session->latestReport()->rankedByUai);
+    QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer on the anomaly score"));
+    QCOMPARE(window.queuePanel()->table()->horizontalHeaderItem(3)->text(),
+             QStringLiteral("Forest layer"));
+    const QString header = window.suspectView()->headerText();
+    QVERIFY2(header.contains(QLatin1String("(log score ")), qPrintable(header));
     QVERIFY2(header.contains(QLatin1String("verdicts ")), qPrintable(header));
     QVERIFY(window.close());
 }

@@ -482,6 +482,14 @@ void tst_SuspectView::headerSplitsForestLayerScore()
     header = view.headerText();
     QVERIFY2(header.contains(QLatin1String("(forest 1.75, verdicts -2.25)")), qPrintable(header));
 
+    // Anchored on the anomaly score, the first part is the standardised log score.
+    details.anchoredOnScore = true;
+    view.setDetails(details);
+    header = view.headerText();
+    QVERIFY2(header.contains(QLatin1String("forest layer -0.50 (log score 1.75, verdicts -2.25)")),
+             qPrintable(header));
+    details.anchoredOnScore = false;
+
     // Without the forest's score the parts are unknown, so the header falls back to the UAI
     // score.
     details.forestScore = qQNaN();
