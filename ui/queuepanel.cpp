@@ -61,6 +61,10 @@ QueuePanel::QueuePanel(QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(IdColumn, QHeaderView::Stretch);
+    // Item ids such as "index 5550" differ at their end, so a narrow panel elides their start
+    // on one line instead of wrapping them.
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideLeft);
     m_table->setToolTip(tr("Suspects of the current round, most suspicious first. Rows in "
                            "italics come from the previous ranking while the next round trains."));
     auto *layout = new QVBoxLayout(this);

@@ -433,6 +433,9 @@ void tst_MainWindow::imagesRankByForestLayerOnScore()
     QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer on the anomaly score"));
     QCOMPARE(window.queuePanel()->table()->horizontalHeaderItem(3)->text(),
              QStringLiteral("Forest layer"));
+    // The wider ranking column squeezes the item ids, which keep their distinguishing end.
+    QCOMPARE(window.queuePanel()->table()->textElideMode(), Qt::ElideLeft);
+    QVERIFY(!window.queuePanel()->table()->wordWrap());
     const QString header = window.suspectView()->headerText();
     QVERIFY2(header.contains(QLatin1String("(log score ")), qPrintable(header));
     QVERIFY2(header.contains(QLatin1String("verdicts ")), qPrintable(header));
