@@ -222,8 +222,7 @@ Status ActiveLoop::Impl::ensureIsolationScores()
         return success();
     IsolationForestSettings forest;
     forest.seed = settings.seed;
-    if (settings.baseRanking == BaseRanking::ForestLayer
-        || settings.baseRanking == BaseRanking::ScoreForestLayer) {
+    if (isForestLayer(settings.baseRanking)) {
         // The layer grows the same forest, so its scores are the ones the other rankings use.
         auto layer = ForestLayer::grow(*dataset, forest);
         if (!layer.ok())

@@ -173,8 +173,7 @@ MemoryEstimate estimateMemory(std::int64_t items,
     // The forest layer records the leaf of each item in each tree.
     const DatasetKind kind =
         storage == StorageKind::Table ? DatasetKind::Table : DatasetKind::Images;
-    const BaseRanking ranking = settings.resolvedBaseRanking(kind, qsizetype(n));
-    if (ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer) {
+    if (isForestLayer(settings.resolvedBaseRanking(kind, qsizetype(n)))) {
         estimate.trainingBytes += std::uint64_t(
             ForestLayer::leafBytes(qsizetype(n), IsolationForestSettings().treeCount));
     }

@@ -155,6 +155,11 @@ QString baseRankingChoices()
         "auto, score, iforest, mixed, interleaved, adaptive, forest-layer or score-forest-layer");
 }
 
+bool isForestLayer(BaseRanking ranking)
+{
+    return ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer;
+}
+
 BaseRanking LoopSettings::resolvedBaseRanking(const Dataset &dataset) const
 {
     return resolvedBaseRanking(dataset.kind, dataset.itemCount);
@@ -174,10 +179,8 @@ SwitchRule LoopSettings::resolvedSwitchRule(const Dataset &dataset) const
 {
     if (switchRule != SwitchRule::Automatic)
         return switchRule;
-    const BaseRanking ranking = resolvedBaseRanking(dataset);
-    return ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer
-               ? SwitchRule::Never
-               : SwitchRule::BothVerdicts;
+    return isForestLayer(resolvedBaseRanking(dataset)) ? SwitchRule::Never
+                                                       : SwitchRule::BothVerdicts;
 }
 
 } // namespace uai

@@ -64,9 +64,8 @@ enum class BaseRanking {
     /// ranking measured (docs/results/methods.md). It cannot see the classifier's label
     /// corruption.
     /// NOTE: with the autoencoder, ScoreForestLayer found more than the published method on all
-    /// six image sets (docs/results/images.md), but images keep AnomalyScore until the curves
-    /// experiment, which lists the commands behind the published image results, is rerun
-    /// with ScoreForestLayer as their default.
+    /// six image sets (docs/results/images.md). Images keep AnomalyScore for now, because the
+    /// commands in docs/results/curves.md name no ranking and must first be regenerated.
     Automatic,
     /// The base model's anomaly score, as published.
     AnomalyScore,
@@ -94,6 +93,10 @@ enum class BaseRanking {
     /// base model's ranking, raised near anomaly verdicts and lowered near normal ones.
     ScoreForestLayer,
 };
+
+/// Returns whether the ranking is ForestLayer or ScoreForestLayer, which grow a forest, record
+/// its leaves and learn from the verdicts without the UAI layer.
+bool isForestLayer(BaseRanking ranking);
 
 /// Hyperparameters of the active-learning loop. The defaults are the published method's:
 /// sizes [256, 64, 8], RMSprop with learning rate 0.01, batch 256, 5,000 pretraining steps,

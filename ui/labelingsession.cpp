@@ -2,6 +2,7 @@
 
 #include "activeloop.h"
 #include "datasource.h"
+#include "forestlayer.h"
 #include "sessionstore.h"
 #include "trainercontroller.h"
 
@@ -214,10 +215,8 @@ void LabelingSession::connectTrainer()
 
 bool LabelingSession::rankedByForestLayer() const
 {
-    if (!m_latest || m_latest->rankedByUai || m_latest->baseRankingKey.empty())
-        return false;
-    const BaseRanking ranking = m_settings.loop.resolvedBaseRanking(*m_dataset);
-    return ranking == BaseRanking::ForestLayer || ranking == BaseRanking::ScoreForestLayer;
+    return m_latest && !m_latest->rankedByUai && !m_latest->baseRankingKey.empty()
+           && isForestLayer(m_settings.loop.resolvedBaseRanking(*m_dataset));
 }
 
 std::optional<Verdict> LabelingSession::verdictFor(qsizetype item) const
@@ -237,6 +236,15 @@ void LabelingSession::onRankingReady(std::shared_ptr<const RoundReport> report, 
     else if (report->round == 0 && !report->preliminary && m_dataset->hasTruth())
         buildBaseCurve(*report);
     m_latest = report;
+    // The forest layer's anchor, for the suspect header: the forest's score, which the report
+    // carries, or the anomaly score's anchor, computed here once per report.
+    m_forestLayerAnchor.clear();
+    if (rankedByForestLayer()) {
+        m_forestLayerAnchor =
+            m_settings.loop.resolvedBaseRanking(*m_dataset) == BaseRanking::ScoreForestLayer
+                ? ForestLayer::scoreAnchor(report->baseScore)
+                : report->extraScore;
+    }
 
     // The queue follows the same ranking as the engine's: the UAI layer, or the base ranking.
     const std::vector<float> &baseKey =

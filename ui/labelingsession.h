@@ -85,9 +85,13 @@ public:
     /// Rounds trained so far; 0 until the first round after pretraining.
     int round() const { return m_round; }
     std::shared_ptr<const RoundReport> latestReport() const { return m_latest; }
-    /// True when the forest layer ranked the latest report's queue, that is, the UAI layer did
-    /// not rank it and the resolved base ranking is the forest layer.
+    /// True when a forest layer ranked the latest report's queue, that is, the UAI layer did
+    /// not rank it and the resolved base ranking is a forest layer.
     bool rankedByForestLayer() const;
+    /// The anchor of the forest layer that ranked the latest report's queue, per item: the
+    /// standardised forest score, or ForestLayer::scoreAnchor() of the anomaly scores. Empty when
+    /// no forest layer ranked it.
+    const std::vector<float> &forestLayerAnchor() const { return m_forestLayerAnchor; }
     const std::vector<RoundSnapshot> &history() const { return m_history; }
     const std::vector<CurvePoint> &discoveryCurve() const { return m_curve; }
     /// The pretrained base model's ranking as a curve at every verdict count up to the budget,
@@ -149,6 +153,7 @@ private:
     int m_round = 0;
 
     std::shared_ptr<const RoundReport> m_latest;
+    std::vector<float> m_forestLayerAnchor;
     std::vector<qsizetype> m_ranking; ///< Latest ranking, best first, all items.
     size_t m_rankingCursor = 0;       ///< Next ranking position to consider for the queue.
     int m_unlabeledSeen = 0;          ///< Items without a verdict passed by the cursor so far.

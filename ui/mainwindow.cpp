@@ -4,7 +4,6 @@
 #include "chartspanel.h"
 #include "datasource.h"
 #include "discoverychartview.h"
-#include "forestlayer.h"
 #include "importdialog.h"
 #include "labelingsession.h"
 #include "latentchartview.h"
@@ -530,16 +529,13 @@ void MainWindow::showCurrentSuspect()
         details.baseScore = report->baseScore[size_t(item)];
         if (report->rankedByUai)
             details.uaiScore = report->uaiScore(item);
-        if (m_session->rankedByForestLayer()) {
-            const LoopSettings &loop = m_session->settings().loop;
-            if (loop.resolvedBaseRanking(m_session->dataset()) == BaseRanking::ScoreForestLayer) {
-                details.forestLayerScore = report->baseRankingKey[size_t(item)];
-                details.forestScore = ForestLayer::scoreAnchor(report->baseScore)[size_t(item)];
-                details.anchoredOnScore = true;
-            } else if (!report->extraScore.empty()) {
-                details.forestLayerScore = report->baseRankingKey[size_t(item)];
-                details.forestScore = report->extraScore[size_t(item)];
-            }
+        const std::vector<float> &anchor = m_session->forestLayerAnchor();
+        if (!anchor.empty()) {
+            details.forestLayerScore = report->baseRankingKey[size_t(item)];
+            details.forestScore = anchor[size_t(item)];
+            details.anchoredOnScore =
+                m_session->settings().loop.resolvedBaseRanking(m_session->dataset())
+                == BaseRanking::ScoreForestLayer;
         }
     }
     details.verdict = m_session->verdictFor(item);

@@ -155,9 +155,10 @@ void QueuePanel::setRankingHeader(bool forestLayer)
         return;
     if (forestLayer) {
         header->setText(tr("Forest layer"));
-        header->setToolTip(tr("The forest layer's logit, which orders the queue: the "
-                              "standardised isolation-forest score plus what the verdicts "
-                              "added through the leaves the item shares with them"));
+        header->setToolTip(tr("The forest layer's logit, which orders the queue: its anchor (the "
+                              "standardised isolation-forest score, or the standardised log "
+                              "anomaly score) plus what the verdicts added through the leaves "
+                              "the item shares with them"));
     } else {
         header->setText(tr("UAI"));
         header->setToolTip(tr("The UAI layer's anomaly probability once the layer ranks the "

@@ -905,22 +905,36 @@ bool readRecordedCurves(const QString &path, RecordedCurves *curves, QString *er
     for (int i = 1; i < lines.size(); ++i) {
         if (lines[i].trimmed().isEmpty())
             continue;
-        // dataset,model,method,seed,round,verdicts,found,anomalies,ranked_by
+        const QString where = QStringLiteral("\"%1\", line %2").arg(path).arg(i + 1);
+        const QString fix =
+            QStringLiteral("run the experiment that wrote it again to rewrite the file.");
         const QStringList fields = lines[i].split(QLatin1Char(','));
-        bool seedOk = false, roundOk = false, verdictsOk = false, foundOk = false;
-        uai::DiscoveryPoint point;
-        const std::uint64_t seed = fields.value(3).toULongLong(&seedOk);
-        point.round = fields.value(4).toInt(&roundOk);
-        point.verdicts = fields.value(5).toLongLong(&verdictsOk);
-        point.found = fields.value(6).toLongLong(&foundOk);
-        if (fields.size() != 9 || !seedOk || !roundOk || !verdictsOk || !foundOk) {
-            *error = QStringLiteral("\"%1\", line %2: expected dataset, model, method, seed, "
-                                    "round, verdicts, found, anomalies and ranked_by; run the "
-                                    "experiment that wrote it again to rewrite the file.")
-                         .arg(path)
-                         .arg(i + 1);
+        if (fields.size() != 9) {
+            *error = QStringLiteral("%1: %2 fields instead of 9 (dataset, model, method, seed, "
+                                    "round, verdicts, found, anomalies, ranked_by): %3")
+                         .arg(where)
+                         .arg(fields.size())
+                         .arg(fix);
             return false;
         }
+        // Columns 3 to 6 are seed, round, verdicts and found, all counts.
+        const char *const countNames[] = {"seed", "round", "verdicts", "found"};
+        qint64 counts[4] = {};
+        for (int column = 0; column < 4; ++column) {
+            bool ok = false;
+            counts[column] = fields[3 + column].toLongLong(&ok);
+            if (!ok || counts[column] < 0) {
+                *error =
+                    QStringLiteral("%1: field \"%2\" is \"%3\", not a count: %4")
+                        .arg(where, QLatin1String(countNames[column]), fields[3 + column], fix);
+                return false;
+            }
+        }
+        const auto seed = std::uint64_t(counts[0]);
+        uai::DiscoveryPoint point;
+        point.round = int(counts[1]);
+        point.verdicts = counts[2];
+        point.found = counts[3];
         point.rankedByUai = fields[8] == QLatin1String("uai");
         (*curves)[{fields[0], fields[1], fields[2]}][seed].push_back(point);
     }

@@ -30,7 +30,7 @@ struct ExperimentOptions {
     std::optional<qsizetype> budget;
     QStringList datasets;
     QStringList methods;
-    /// Whether --methods was given; without it, methods lists every method.
+    /// Whether --methods was given. Without it, methods lists every method.
     bool methodsGiven = false;
     std::optional<int> pretrainSteps;
     std::optional<int> roundSteps;

@@ -383,7 +383,8 @@ void tst_Experiment::imagesCompareWithCurvesRuns()
     QVERIFY(!markdown.contains(QLatin1String("Missing reference runs")));
     QVERIFY(!QImage(dir.filePath(QStringLiteral("images-mnist_0.png"))).isNull());
 
-    // Without the curves experiment's file the reference columns say so.
+    // Without the curves experiment's file, the reference columns and a section name it as
+    // missing.
     QTemporaryDir bare;
     QVERIFY(bare.isValid());
     const CliRun alone = runImages(bare.path());
