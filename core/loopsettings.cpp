@@ -170,9 +170,9 @@ BaseRanking LoopSettings::resolvedBaseRanking(DatasetKind kind, qsizetype itemCo
     if (baseRanking != BaseRanking::Automatic)
         return baseRanking;
     // A forest cannot split a single item.
-    const bool forest =
-        kind == DatasetKind::Table && model == ModelKind::Autoencoder && itemCount >= 2;
-    return forest ? BaseRanking::ForestLayer : BaseRanking::AnomalyScore;
+    if (model != ModelKind::Autoencoder || itemCount < 2)
+        return BaseRanking::AnomalyScore;
+    return kind == DatasetKind::Table ? BaseRanking::ForestLayer : BaseRanking::ScoreForestLayer;
 }
 
 SwitchRule LoopSettings::resolvedSwitchRule(const Dataset &dataset) const

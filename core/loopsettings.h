@@ -58,14 +58,13 @@ enum class DatasetKind;
 /// The ranking that fills the queue whenever the UAI layer does not: before the switch to the
 /// layer, and in the confidence rule's rounds for the base ranking.
 enum class BaseRanking {
-    /// ForestLayer for feature tables of at least 2 items with the autoencoder, AnomalyScore
-    /// otherwise; see resolvedBaseRanking(). With the autoencoder on the benchmark tables, the
-    /// forest layer found more anomalies on average than the published method and every other
-    /// ranking measured (docs/results/methods.md). It cannot see the classifier's label
-    /// corruption.
-    /// NOTE: with the autoencoder, ScoreForestLayer found more than the published method on all
-    /// six image sets (docs/results/images.md). Images keep AnomalyScore for now, because the
-    /// commands in docs/results/curves.md name no ranking and must first be regenerated.
+    /// With the autoencoder on a dataset of at least 2 items: ForestLayer for feature tables and
+    /// ScoreForestLayer for image sets. AnomalyScore otherwise; see resolvedBaseRanking(). With
+    /// the autoencoder, the forest layer found more anomalies on average than the published
+    /// method and every other ranking measured on the benchmark tables
+    /// (docs/results/methods.md). The score-anchored forest layer found more than the published
+    /// method on all six image sets (docs/results/images.md). Neither can see the classifier's
+    /// label corruption.
     Automatic,
     /// The base model's anomaly score, as published.
     AnomalyScore,

@@ -1,5 +1,7 @@
 #include "settingsjson.h"
 
+#include "dataset.h"
+
 #include <QJsonArray>
 
 namespace uai {
@@ -18,6 +20,11 @@ const QLatin1String kSwitchRule("switch_rule");
 const QLatin1String kLayerStart("layer_start");
 const QLatin1String kExtraScore("extra_score");
 const QLatin1String kBaseRanking("base_ranking");
+// Version of the rule that resolves base_ranking "auto". Version 2 ranks images with the
+// autoencoder by the score-anchored forest layer. Files without the key were saved under version
+// 1, which ranked them by the anomaly score.
+const QLatin1String kAutomaticRankingVersion("automatic_ranking_version");
+constexpr int kCurrentAutomaticRanking = 2;
 const QLatin1String kSeed("seed");
 const QLatin1String kBudget("budget");
 const QLatin1String kTruthColumn("truth_column");
@@ -52,6 +59,7 @@ QJsonObject sessionSettingsToJson(const SessionSettings &settings)
     json[kLayerStart] = layerStartName(settings.loop.layerStart);
     json[kExtraScore] = extraScoreName(settings.loop.extraScore);
     json[kBaseRanking] = baseRankingName(settings.loop.baseRanking);
+    json[kAutomaticRankingVersion] = kCurrentAutomaticRanking;
     // JSON numbers are doubles, so the 64-bit seed travels as text.
     json[kSeed] = QString::number(settings.loop.seed);
     json[kBudget] = double(settings.budget);
@@ -160,6 +168,15 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
     if (const QString problem = settings.loop.validate(); !problem.isEmpty())
         return fail(QStringLiteral("Invalid session settings: %1.").arg(problem));
     return settings;
+}
+
+void keepSavedAutomaticRanking(const QJsonObject &json, DatasetKind kind, LoopSettings *loop)
+{
+    const bool savedBeforeImageDefault =
+        json[kAutomaticRankingVersion].toInt(1) < kCurrentAutomaticRanking;
+    if (savedBeforeImageDefault && kind == DatasetKind::Images
+        && loop->baseRanking == BaseRanking::Automatic)
+        loop->baseRanking = BaseRanking::AnomalyScore;
 }
 
 } // namespace uai

@@ -23,4 +23,9 @@ QJsonObject sessionSettingsToJson(const SessionSettings &settings);
 /// value of the wrong type or out of range fails with a message naming the key.
 Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json);
 
+/// Sets an automatic base ranking to AnomalyScore for a session on images saved before "auto"
+/// meant the score-anchored forest layer there, so that the session resumes with the ranking it
+/// was saved with. Leaves the settings unchanged otherwise.
+void keepSavedAutomaticRanking(const QJsonObject &json, DatasetKind kind, LoopSettings *loop);
+
 } // namespace uai

@@ -258,9 +258,9 @@ void ImportDialog::buildForm()
     loopForm->addRow(tr("UAI &ranking:"), m_switchCombo);
     m_baseRankingCombo = new QComboBox(this);
     m_baseRankingCombo->setObjectName(QStringLiteral("baseRankingCombo"));
-    m_baseRankingCombo->addItem(
-        tr("Automatic: forest layer on feature tables with the autoencoder, else the score"),
-        baseRankingName(BaseRanking::Automatic));
+    m_baseRankingCombo->addItem(tr("Automatic: forest layer with the autoencoder (on its score for "
+                                   "images), else the score"),
+                                baseRankingName(BaseRanking::Automatic));
     m_baseRankingCombo->addItem(tr("Base model's anomaly score (published method)"),
                                 baseRankingName(BaseRanking::AnomalyScore));
     m_baseRankingCombo->addItem(tr("Isolation forest on the features"),

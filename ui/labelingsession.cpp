@@ -147,6 +147,7 @@ Result<std::unique_ptr<LabelingSession>> LabelingSession::resume(const QString &
                         .arg(fileName, header.datasetSpec));
     }
 
+    keepSavedAutomaticRanking(header.settings, dataset->kind, &settings.value().loop);
     auto created = ActiveLoop::create(dataset, settings.value().loop);
     if (!created.ok())
         return fail(created.error());

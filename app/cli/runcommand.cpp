@@ -157,9 +157,10 @@ bool parseRunOptions(QCommandLineParser &parser,
                         "isolation forest's leaves, refitted on the "
                         "verdicts each round), score-forest-layer (the "
                         "same layer anchored to the anomaly score instead "
-                        "of the forest's score) or auto (forest-layer for "
-                        "CSV tables with the dae model, otherwise "
-                        "score). Default: auto."),
+                        "of the forest's score) or auto (with the dae "
+                        "model, forest-layer for CSV tables and "
+                        "score-forest-layer for images; score with the "
+                        "classifier). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("truth-column"),
          QStringLiteral("CSV ground-truth column. Default: label."),

@@ -69,8 +69,9 @@ Result<StudioOptions> parseStudioOptions(const QStringList &arguments)
                         "on the features), mixed, interleaved, adaptive (score or forest, "
                         "whichever found more so far), forest-layer (the forest refitted on the "
                         "verdicts each round), score-forest-layer (the anomaly score refitted on "
-                        "the verdicts through the forest's leaves), or auto (forest-layer for "
-                        "feature tables with the autoencoder, otherwise score). Default: auto."),
+                        "the verdicts through the forest's leaves), or auto (with the "
+                        "autoencoder, forest-layer for feature tables and score-forest-layer for "
+                        "images; score with the classifier). Default: auto."),
          QStringLiteral("ranking")},
         {QStringLiteral("threads"),
          QStringLiteral("LibTorch intra-op threads. Default: UAI_THREADS or 1."),

@@ -738,19 +738,26 @@ void tst_ActiveLoop::automaticRankingFollowsData()
     classifier.model = uai::ModelKind::Classifier;
     QCOMPARE(makeLoop(table, classifier)->settings().baseRanking, uai::BaseRanking::AnomalyScore);
 
-    // Image pixels keep the autoencoder's score.
+    // Image pixels with the autoencoder: the forest layer anchored on the autoencoder's score
+    // ranks every queue, and its first queue, without verdicts, is the score's.
     auto images = std::make_shared<uai::Dataset>(*table);
     images->kind = uai::DatasetKind::Images;
     images->imageWidth = 2;
     images->imageHeight = 2;
-    auto byScore = makeLoop(images, settings);
-    QCOMPARE(byScore->settings().baseRanking, uai::BaseRanking::AnomalyScore);
-    QCOMPARE(byScore->settings().switchRule, uai::SwitchRule::BothVerdicts);
-    QVERIFY(byScore->pretrain().ok());
-    const auto scored = byScore->rankWithoutTraining();
+    auto scoreFirst = makeLoop(images, settings);
+    QCOMPARE(scoreFirst->settings().baseRanking, uai::BaseRanking::ScoreForestLayer);
+    QCOMPARE(scoreFirst->settings().switchRule, uai::SwitchRule::Never);
+    QVERIFY(scoreFirst->pretrain().ok());
+    const auto scored = scoreFirst->rankWithoutTraining();
     QVERIFY(scored.ok());
-    QVERIFY(scored.value().extraScore.empty());
-    QCOMPARE(scored.value().queue, topUnlabeled(scored.value().baseScore, *byScore, 5));
+    QCOMPARE(scored.value().queue, topUnlabeled(scored.value().baseScore, *scoreFirst, 5));
+
+    // A single item is too few for a forest: the autoencoder's score ranks it.
+    auto single = std::make_shared<uai::Dataset>(*images);
+    single->itemCount = 1;
+    QCOMPARE(settings.resolvedBaseRanking(*single), uai::BaseRanking::AnomalyScore);
+    QCOMPARE(settings.resolvedBaseRanking(uai::DatasetKind::Table, 1),
+             uai::BaseRanking::AnomalyScore);
 
     // The classifier on images keeps its own score and the published switch.
     auto classified = makeLoop(images, classifier);

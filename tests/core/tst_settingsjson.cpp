@@ -1,5 +1,7 @@
 #include "settingsjson.h"
 
+#include "dataset.h"
+
 #include <QJsonArray>
 #include <QTest>
 
@@ -10,6 +12,7 @@ class tst_SettingsJson : public QObject
 private Q_SLOTS:
     void roundTripKeepsEveryField();
     void missingKeysTakeDefaults();
+    void olderAutomaticRankingKeepsScoreOnImages();
     void invalidValueNamesKey_data();
     void invalidValueNamesKey();
 };
@@ -99,6 +102,39 @@ void tst_SettingsJson::missingKeysTakeDefaults()
     const auto scoreBack = uai::sessionSettingsFromJson(scoreJson);
     QVERIFY(scoreBack.ok());
     QCOMPARE(scoreBack.value().loop.baseRanking, uai::BaseRanking::ScoreForestLayer);
+}
+
+void tst_SettingsJson::olderAutomaticRankingKeepsScoreOnImages()
+{
+    uai::SessionSettings automatic;
+    const QJsonObject current = uai::sessionSettingsToJson(automatic);
+    QJsonObject older = current;
+    older.remove(QStringLiteral("automatic_ranking_version"));
+    QVERIFY(older != current);
+    uai::Dataset images;
+    images.kind = uai::DatasetKind::Images;
+    images.itemCount = 100;
+
+    // Saved when "auto" meant the anomaly score on images: that session keeps the score there.
+    uai::LoopSettings loop = automatic.loop;
+    uai::keepSavedAutomaticRanking(older, uai::DatasetKind::Images, &loop);
+    QCOMPARE(loop.baseRanking, uai::BaseRanking::AnomalyScore);
+    QCOMPARE(loop.resolvedBaseRanking(images), uai::BaseRanking::AnomalyScore);
+    QCOMPARE(loop.resolvedSwitchRule(images), uai::SwitchRule::BothVerdicts);
+
+    // The automatic ranking of tables did not change, and neither do current files.
+    loop = automatic.loop;
+    uai::keepSavedAutomaticRanking(older, uai::DatasetKind::Table, &loop);
+    QCOMPARE(loop.baseRanking, uai::BaseRanking::Automatic);
+    uai::keepSavedAutomaticRanking(current, uai::DatasetKind::Images, &loop);
+    QCOMPARE(loop.baseRanking, uai::BaseRanking::Automatic);
+    QCOMPARE(loop.resolvedBaseRanking(images), uai::BaseRanking::ScoreForestLayer);
+    QCOMPARE(loop.resolvedSwitchRule(images), uai::SwitchRule::Never);
+
+    // A ranking chosen by name stays.
+    loop.baseRanking = uai::BaseRanking::ForestLayer;
+    uai::keepSavedAutomaticRanking(older, uai::DatasetKind::Images, &loop);
+    QCOMPARE(loop.baseRanking, uai::BaseRanking::ForestLayer);
 }
 
 void tst_SettingsJson::invalidValueNamesKey_data()

@@ -12,6 +12,7 @@
 #include "trainercontroller.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void forestRankingOrdersWindowQueue();
     void statusBarNamesForestLayer();
     void imagesRankByForestLayerOnScore();
+    void olderImageSessionKeepsScoreRanking();
 
 private:
     bool
@@ -404,9 +406,9 @@ void tst_MainWindow::statusBarNamesForestLayer()
 
 void tst_MainWindow::imagesRankByForestLayerOnScore()
 {
-    // 17 images of 8 x 8 pixels ranked by the forest layer anchored on the autoencoder's
-    // score: it ranks every queue, and the suspect header splits its logit into the
-    // standardised log score and what the verdicts added.
+    // 17 images of 8 x 8 pixels with the autoencoder and the automatic ranking, which on images
+    // is the forest layer anchored on the autoencoder's score. It ranks every queue. The suspect
+    // header splits its logit into the standardised log score and what the verdicts added.
     const QString spec = QStringLiteral(UAI_SHARED_DIR "/cases/idx-valid-images-17x8x8.idx.gz");
     auto loaded = uai::loadDataSource(spec);
     QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
@@ -415,7 +417,7 @@ void tst_MainWindow::imagesRankByForestLayerOnScore()
     window.show();
     QVERIFY(QTest::qWaitForWindowActive(&window));
     uai::SessionSettings settings = quickSettings();
-    settings.loop.baseRanking = uai::BaseRanking::ScoreForestLayer;
+    settings.loop.baseRanking = uai::BaseRanking::Automatic;
     QVERIFY(window.startSession(std::make_shared<const uai::Dataset>(std::move(loaded).value()),
                                 spec,
                                 settings,
@@ -439,6 +441,55 @@ void tst_MainWindow::imagesRankByForestLayerOnScore()
     const QString header = window.suspectView()->headerText();
     QVERIFY2(header.contains(QLatin1String("(log score ")), qPrintable(header));
     QVERIFY2(header.contains(QLatin1String("verdicts ")), qPrintable(header));
+    QVERIFY(window.close());
+}
+
+void tst_MainWindow::olderImageSessionKeepsScoreRanking()
+{
+    // An image session saved when the automatic ranking meant the autoencoder's score on images
+    // resumes with that score and its verdicts, not with the forest layer that "auto" means now.
+    const QString spec = QStringLiteral(UAI_SHARED_DIR "/cases/idx-valid-images-17x8x8.idx.gz");
+    {
+        auto loaded = uai::loadDataSource(spec);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        uai::MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.startSession(std::make_shared<const uai::Dataset>(std::move(loaded).value()),
+                                    spec,
+                                    quickSettings(),
+                                    m_sessionPath));
+        uai::LabelingSession *session = window.session();
+        waitForFullRanking(session);
+        if (QTest::currentTestFailed())
+            return;
+        QTest::keyClick(&window, Qt::Key_N);
+        QTRY_VERIFY_WITH_TIMEOUT(!session->trainer()->isBusy(), 60000);
+        QVERIFY(window.close());
+    }
+    {
+        auto store = uai::SessionStore::open(m_sessionPath);
+        QVERIFY2(store.ok(), qPrintable(store.error()));
+        QJsonObject older = store.value()->header().settings;
+        QCOMPARE(older.value(QStringLiteral("base_ranking")).toString(), QStringLiteral("auto"));
+        QVERIFY(older.contains(QStringLiteral("automatic_ranking_version")));
+        older.remove(QStringLiteral("automatic_ranking_version"));
+        const uai::Status updated = store.value()->updateSettings(older);
+        QVERIFY2(updated.ok(), qPrintable(updated.error()));
+    }
+
+    uai::MainWindow window;
+    window.show();
+    QVERIFY(window.openSession(m_sessionPath));
+    uai::LabelingSession *session = window.session();
+    QCOMPARE(session->verdictsSpent(), 1);
+    QCOMPARE(session->settings().loop.baseRanking, uai::BaseRanking::AnomalyScore);
+    waitForFullRanking(session);
+    if (QTest::currentTestFailed())
+        return;
+    const auto *label = window.findChild<QLabel *>(QStringLiteral("rankingLabel"));
+    QCOMPARE(label->text(), QStringLiteral("Queue by the anomaly score"));
+    QCOMPARE(window.queuePanel()->table()->horizontalHeaderItem(3)->text(), QStringLiteral("UAI"));
     QVERIFY(window.close());
 }
 
