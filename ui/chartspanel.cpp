@@ -65,14 +65,19 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     controls->addWidget(new QLabel(tr("Axis:"), this));
     controls->addWidget(m_axisBox);
     controls->addWidget(m_logScale);
-    controls->addWidget(m_roundSlider, 1);
-    controls->addWidget(m_roundLabel);
+    controls->addStretch(1);
+    // The round scrubber runs under the chart like a timeline, so that a narrow panel squeezes
+    // neither it nor the axis choice.
+    auto *timeline = new QHBoxLayout;
+    timeline->addWidget(m_roundSlider, 1);
+    timeline->addWidget(m_roundLabel);
 
     auto *latentPage = new QWidget(this);
     auto *latentLayout = new QVBoxLayout(latentPage);
     latentLayout->setContentsMargins(0, 0, 0, 0);
     latentLayout->addLayout(controls);
     latentLayout->addWidget(m_latent, 1);
+    latentLayout->addLayout(timeline);
     latentLayout->addWidget(m_notice);
     m_tabs->addTab(latentPage, tr("Latent Space"));
     m_tabs->addTab(m_discovery, tr("Discovery Curve"));

@@ -334,7 +334,8 @@ void MainWindow::createCentralWidgets()
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     splitter->setStretchFactor(2, 4);
-    splitter->setSizes({380, 420, 600});
+    // The queue's initial width fits ids such as "index 5550" beside its four other columns.
+    splitter->setSizes({320, 550, 530});
     setCentralWidget(splitter);
 
     auto *demoBar = addToolBar(tr("Demo"));

@@ -278,8 +278,10 @@ void SuspectView::buildImagePage()
     m_originalButton->setToolTip(tr("Show the item as read from the data"));
     m_reconstructionButton = makeLayerButton(tr("Reconstruction"), m_imagePage);
     m_reconstructionButton->setObjectName(QStringLiteral("reconstructionButton"));
-    m_errorButton = makeLayerButton(tr("Error Heatmap"), m_imagePage);
+    m_errorButton = makeLayerButton(tr("Error"), m_imagePage);
     m_errorButton->setObjectName(QStringLiteral("errorButton"));
+    m_errorButton->setToolTip(
+        tr("Show the squared reconstruction error of each pixel as a heatmap"));
     m_layerButtons = new QButtonGroup(this);
     m_layerButtons->setExclusive(true);
     m_layerButtons->addButton(m_originalButton, int(ImageLayer::Original));
@@ -292,7 +294,7 @@ void SuspectView::buildImagePage()
     m_legend = new QWidget(m_imagePage);
     m_legend->setObjectName(QStringLiteral("errorLegend"));
     m_legendBar = new QLabel(m_legend);
-    QImage bar(96, 10, QImage::Format_RGB32);
+    QImage bar(64, 10, QImage::Format_RGB32);
     for (int x = 0; x < bar.width(); ++x) {
         const QRgb colour = viridis(double(x) / (bar.width() - 1));
         for (int y = 0; y < bar.height(); ++y)
@@ -314,8 +316,15 @@ void SuspectView::buildImagePage()
     m_zoomToFitAction = new QAction(tr("Fit to View"), this);
     m_zoomToFitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     m_zoomToFitAction->setCheckable(true);
+    // Short button texts leave room for the queue and the charts. The View menu keeps the full
+    // names.
+    m_zoomInAction->setIconText(QStringLiteral("+"));
+    m_zoomOutAction->setIconText(QStringLiteral("\u2212"));
+    m_zoomToFitAction->setIconText(tr("Fit"));
     for (QAction *action : {m_zoomInAction, m_zoomOutAction, m_zoomToFitAction}) {
         action->setShortcutContext(Qt::WindowShortcut);
+        action->setToolTip(QStringLiteral("%1 (%2)").arg(
+            action->text(), action->shortcut().toString(QKeySequence::NativeText)));
         addAction(action);
     }
     connect(m_zoomInAction, &QAction::triggered, this, &SuspectView::zoomIn);
@@ -667,7 +676,8 @@ void SuspectView::updateZoomActions()
     m_zoomToFitAction->setEnabled(image);
     m_zoomToFitAction->setChecked(m_fitting);
     const QString percent = tr("%1%").arg(std::lround(m_zoom * 100.0));
-    m_zoomLabel->setText(m_fitting ? tr("Fit (%1)").arg(percent) : percent);
+    // The Fit button's checked state shows whether the zoom follows the view size.
+    m_zoomLabel->setText(percent);
 }
 
 void SuspectView::fillTable()

@@ -435,7 +435,13 @@ void tst_MainWindow::imagesRankByForestLayerOnScore()
     QCOMPARE(label->text(), QStringLiteral("Queue by the forest layer on the anomaly score"));
     QCOMPARE(window.queuePanel()->table()->horizontalHeaderItem(3)->text(),
              QStringLiteral("Forest layer"));
-    // The wider ranking column squeezes the item ids, which keep their distinguishing end.
+    // At the default window size the queue keeps room for ids such as "index 5550" beside the
+    // ranking column. A narrower panel elides their start, so the distinguishing end stays.
+    const QTableWidget *queue = window.queuePanel()->table();
+    QCOMPARE(window.width(), 1400);
+    QVERIFY2(queue->columnWidth(1)
+                 > queue->fontMetrics().horizontalAdvance(QStringLiteral("index 5550")),
+             qPrintable(QString::number(queue->columnWidth(1))));
     QCOMPARE(window.queuePanel()->table()->textElideMode(), Qt::ElideLeft);
     QVERIFY(!window.queuePanel()->table()->wordWrap());
     const QString header = window.suspectView()->headerText();
