@@ -41,6 +41,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcWindow, "uai.ui.window", QtWarningMsg)
@@ -776,7 +777,17 @@ void MainWindow::onDemoTick()
 {
     if (!m_session || m_session->currentItem() < 0)
         return;
+    // The simulated analyst waits for each round's full ranking instead of labeling items of a
+    // preliminary or previous ranking, so the demo shows what the method itself finds.
+    const auto report = m_session->latestReport();
+    if (!report || report->preliminary)
+        return;
     const qsizetype item = m_session->currentItem();
+    const auto &queue = m_session->queue();
+    const auto entry = std::find_if(
+        queue.begin(), queue.end(), [item](const auto &queued) { return queued.item == item; });
+    if (entry != queue.end() && entry->provisional)
+        return;
     const bool anomaly = m_session->dataset().truth[size_t(item)] == Truth::Anomaly;
     m_session->submitVerdict(anomaly ? Verdict::Anomaly : Verdict::Normal);
 }

@@ -52,7 +52,9 @@ public:
     SuspectView *suspectView() const { return m_suspectView; }
     QueuePanel *queuePanel() const { return m_queuePanel; }
     ChartsPanel *chartsPanel() const { return m_chartsPanel; }
-    /// Turns demo mode on or off: while on, a timer gives the ground truth as the verdict.
+    /// Turns demo mode on or off. While on, a timer gives the ground truth as the verdict on each
+    /// suspect of a full ranking, and waits while the queue comes from a preliminary or previous
+    /// ranking.
     void setDemoMode(bool on);
     void setDemoPace(int verdictsPerSecond);
 

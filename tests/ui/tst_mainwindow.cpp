@@ -22,6 +22,8 @@
 #include <QTest>
 #include <QUndoStack>
 
+#include <algorithm>
+
 namespace {
 
 const QString kShuttleSub = QStringLiteral(UAI_SHARED_DIR "/data/tabular/shuttle_sub.csv");
@@ -82,6 +84,7 @@ private Q_SLOTS:
     void changedDatasetIsRejected();
     void closingDuringPretrainingStopsWorker();
     void preliminaryRankingDuringPretraining();
+    void demoWaitsForFullRanking();
     void plantedOutlierSuspectedFirst();
     void forestRankingOrdersWindowQueue();
     void statusBarNamesForestLayer();
@@ -316,6 +319,51 @@ void tst_MainWindow::preliminaryRankingDuringPretraining()
     QCOMPARE(storedEvents(m_sessionPath).size(), size_t(1));
     QCOMPARE(session->trainer()->state(), uai::TrainerController::State::Pretraining);
     QVERIFY(session->baseCurve().empty());
+    QVERIFY(window.close());
+}
+
+void tst_MainWindow::demoWaitsForFullRanking()
+{
+    // While pretraining goes on, the queue comes from a preliminary ranking, and the demo's
+    // simulated analyst gives no verdict.
+    {
+        uai::SessionSettings settings = quickSettings();
+        settings.loop.pretrainSteps = 10000000;
+        uai::MainWindow window;
+        QVERIFY(startWindow(window, kShuttleSub, settings));
+        uai::LabelingSession *session = window.session();
+        QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+        QVERIFY(session->latestReport()->preliminary);
+        window.setDemoPace(50);
+        window.setDemoMode(true);
+        QTest::qWait(600);
+        QCOMPARE(session->verdictsSpent(), 0);
+        QVERIFY(window.close());
+    }
+
+    // After pretraining it labels only suspects of the newest full ranking, never items queued
+    // from the previous ranking while a round trains.
+    m_sessionPath = m_dir.filePath(QStringLiteral("demo-after-pretraining.uaisession"));
+    uai::MainWindow window;
+    QVERIFY(startWindow(window, kShuttleSub, quickSettings()));
+    uai::LabelingSession *session = window.session();
+    int answeredEarly = 0;
+    connect(session, &uai::LabelingSession::verdictRecorded, this, [&](qsizetype item) {
+        const auto report = session->latestReport();
+        const auto &queue = session->queue();
+        const auto entry = std::find_if(
+            queue.begin(), queue.end(), [item](const auto &queued) { return queued.item == item; });
+        if (!report || report->preliminary || (entry != queue.end() && entry->provisional))
+            ++answeredEarly;
+    });
+    window.setDemoPace(50);
+    window.setDemoMode(true);
+    QTRY_VERIFY_WITH_TIMEOUT(session->verdictsSpent() >= 15, 60000);
+    window.setDemoMode(false);
+    QCOMPARE(answeredEarly, 0);
+    // Each queue of 5 items was labeled after its own round arrived.
+    QTRY_VERIFY_WITH_TIMEOUT(!session->trainer()->isBusy(), 60000);
+    QVERIFY2(session->round() >= 3, qPrintable(QString::number(session->round())));
     QVERIFY(window.close());
 }
 
