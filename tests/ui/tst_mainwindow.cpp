@@ -94,6 +94,7 @@ private Q_SLOTS:
 private:
     bool
     startWindow(uai::MainWindow &window, const QString &data, const uai::SessionSettings &settings);
+    void startDuringPretraining(uai::MainWindow &window);
     QTemporaryDir m_dir;
     QString m_sessionPath;
 };
@@ -299,17 +300,24 @@ void tst_MainWindow::closingDuringPretrainingStopsWorker()
     window.reset();
 }
 
-void tst_MainWindow::preliminaryRankingDuringPretraining()
+/// Starts a session on shuttle_sub whose pretraining does not end during the test, and waits for
+/// its first suspects, which come from a ranking taken while pretraining goes on.
+void tst_MainWindow::startDuringPretraining(uai::MainWindow &window)
 {
     uai::SessionSettings settings = quickSettings();
     settings.loop.pretrainSteps = 10000000;
-    uai::MainWindow window;
     QVERIFY(startWindow(window, kShuttleSub, settings));
-    uai::LabelingSession *session = window.session();
-    QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.session()->latestReport() != nullptr, 60000);
+    QVERIFY(window.session()->latestReport()->preliminary);
+}
 
-    // The first suspects come from a ranking taken while pretraining goes on.
-    QVERIFY(session->latestReport()->preliminary);
+void tst_MainWindow::preliminaryRankingDuringPretraining()
+{
+    uai::MainWindow window;
+    startDuringPretraining(window);
+    if (QTest::currentTestFailed())
+        return;
+    uai::LabelingSession *session = window.session();
     QCOMPARE(session->trainer()->state(), uai::TrainerController::State::Pretraining);
     const qsizetype item = session->currentItem();
     QVERIFY(item >= 0);
@@ -327,17 +335,14 @@ void tst_MainWindow::demoWaitsForFullRanking()
     // While pretraining goes on, the queue comes from a preliminary ranking, and the demo's
     // simulated analyst gives no verdict.
     {
-        uai::SessionSettings settings = quickSettings();
-        settings.loop.pretrainSteps = 10000000;
         uai::MainWindow window;
-        QVERIFY(startWindow(window, kShuttleSub, settings));
-        uai::LabelingSession *session = window.session();
-        QTRY_VERIFY_WITH_TIMEOUT(session->latestReport() != nullptr, 60000);
-        QVERIFY(session->latestReport()->preliminary);
+        startDuringPretraining(window);
+        if (QTest::currentTestFailed())
+            return;
         window.setDemoPace(50);
         window.setDemoMode(true);
         QTest::qWait(600);
-        QCOMPARE(session->verdictsSpent(), 0);
+        QCOMPARE(window.session()->verdictsSpent(), 0);
         QVERIFY(window.close());
     }
 
