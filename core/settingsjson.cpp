@@ -133,6 +133,8 @@ Result<SessionSettings> sessionSettingsFromJson(const QJsonObject &json)
     if (json.contains(kExtraScore)
         && !parseExtraScore(json[kExtraScore].toString(), &settings.loop.extraScore))
         return wrongType(kExtraScore, "\"none\" or \"iforest\"");
+    if (json.contains(kAutomaticRankingVersion) && !json[kAutomaticRankingVersion].isDouble())
+        return wrongType(kAutomaticRankingVersion, "a number");
     // Sessions saved before the base ranking was a setting ranked by the anomaly score.
     settings.loop.baseRanking = BaseRanking::AnomalyScore;
     if (json.contains(kBaseRanking)

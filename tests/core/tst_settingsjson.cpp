@@ -157,6 +157,8 @@ void tst_SettingsJson::invalidValueNamesKey_data()
     QTest::newRow("seed not a number")
         << QStringLiteral("seed") << QJsonValue(QStringLiteral("x1"));
     QTest::newRow("budget zero") << QStringLiteral("budget") << QJsonValue(0);
+    QTest::newRow("ranking version as text")
+        << QStringLiteral("automatic_ranking_version") << QJsonValue(QStringLiteral("two"));
     QTest::newRow("unknown policy")
         << QStringLiteral("missing_cells") << QJsonValue(QStringLiteral("drop"));
 }
