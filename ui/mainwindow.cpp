@@ -783,10 +783,8 @@ void MainWindow::onDemoTick()
     if (!report || report->preliminary)
         return;
     const qsizetype item = m_session->currentItem();
-    const auto &queue = m_session->queue();
-    const auto entry = std::find_if(
-        queue.begin(), queue.end(), [item](const auto &queued) { return queued.item == item; });
-    if (entry != queue.end() && entry->provisional)
+    const int row = m_queuePanel->rowOfItem(item);
+    if (row >= 0 && m_session->queue()[size_t(row)].provisional)
         return;
     const bool anomaly = m_session->dataset().truth[size_t(item)] == Truth::Anomaly;
     m_session->submitVerdict(anomaly ? Verdict::Anomaly : Verdict::Normal);

@@ -355,10 +355,9 @@ void tst_MainWindow::demoWaitsForFullRanking()
     int answeredEarly = 0;
     connect(session, &uai::LabelingSession::verdictRecorded, this, [&](qsizetype item) {
         const auto report = session->latestReport();
-        const auto &queue = session->queue();
-        const auto entry = std::find_if(
-            queue.begin(), queue.end(), [item](const auto &queued) { return queued.item == item; });
-        if (!report || report->preliminary || (entry != queue.end() && entry->provisional))
+        const int row = window.queuePanel()->rowOfItem(item);
+        if (!report || report->preliminary
+            || (row >= 0 && session->queue()[size_t(row)].provisional))
             ++answeredEarly;
     });
     window.setDemoPace(50);
